@@ -1,0 +1,109 @@
+"""One exception hierarchy for everything a user can get wrong.
+
+Each error carries a message written for the person running the command, an exit code for
+the CLI and an HTTP status for the web layer. Tracebacks are reserved for bugs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class TverrsnittError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = 1
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """Return ' Did you mean 'x'?' when a choice is close to `value`, else ''."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: Sequence[str], limit: int = 12) -> str:
+    """Format a list of valid choices for a message, shortened when long."""
+    shown = ", ".join(f"'{c}'" for c in choices[:limit])
+    more = f" … ({len(choices) - limit} more)" if len(choices) > limit else ""
+    return f"[{shown}{more}]"
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """One problem in a study definition file, located by file, key path and line."""
+
+    file: Path
+    key_path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.key_path:
+            where += f", at {self.key_path}"
+        return f"{where}: {self.message}"
+
+
+class StudyDefinitionError(TverrsnittError):
+    """The study definition is invalid; lists every problem found."""
+
+    def __init__(self, problems: Sequence[DefinitionProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"The study definition has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem in an input data file: where it is, what was there, what was expected."""
+
+    file: Path
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        parts = [str(self.file)]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        where = ", ".join(parts)
+        got = f"found {self.value!r}; " if self.value is not None else ""
+        return f"{where}: {got}expected {self.expected}"
+
+
+class InputDataError(TverrsnittError):
+    """An input file cannot be read as the study definition says it should be."""
+
+    max_listed = 20
+
+    def __init__(self, problems: Sequence[DataProblem], hint: str = "") -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input data:"
+        lines = [head, *(f"  - {p}" for p in self.problems[: self.max_listed])]
+        if count > self.max_listed:
+            lines.append(f"  … and {count - self.max_listed} more")
+        if hint:
+            lines.append(hint)
+        super().__init__("\n".join(lines))
+
+
+class UsageError(TverrsnittError):
+    """A command was called with options that cannot work together."""

@@ -1,0 +1,72 @@
+"""Ingest: exports from other tools (xlsx, csv, .sav) and the member register -> typed frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import DataProblem, InputDataError
+from ..study.model import Question, Study
+from .parse import parse_responses
+from .readers import ROW, read_table
+
+__all__ = ["ROW", "Ingested", "read_export", "read_register"]
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A typed frame from one file and everything that was noticed while reading it."""
+
+    file: Path
+    frame: pl.DataFrame
+    problems: tuple[DataProblem, ...] = ()
+    unknown_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def rows(self) -> int:
+        """Number of data rows read."""
+        return self.frame.height
+
+
+def _read(path: Path, questions: list[Question], lenient: bool, what: str,
+          sheet: str | None = None) -> Ingested:
+    raw = read_table(path, sheet)
+    if raw.frame.height == 0:
+        raise InputDataError([DataProblem(path, None, None, "(no data rows)",
+                                          f"at least one {what} row below the header")])
+    parsed = parse_responses(raw, questions)
+    if parsed.problems and not lenient:
+        raise InputDataError(parsed.problems,
+                             hint="Fix the file, or run with --lenient to blank these cells "
+                                  "and list them in the report's data-quality appendix.")
+    return Ingested(path, parsed.frame, tuple(parsed.problems), tuple(parsed.unknown_columns),
+                    tuple(parsed.missing_columns))
+
+
+def read_export(path: str | Path, study: Study, lenient: bool = False) -> Ingested:
+    """Read a survey export: one row per submitted answer, columns matched by header text."""
+    return _read(Path(path), list(study.questions), lenient, "answer", study.meta.export_sheet)
+
+
+def register_questions(study: Study) -> list[Question]:
+    """The register's columns as questions: register-linked questions plus the date column."""
+    link = study.register_link
+    if link is None:
+        return []
+    questions = [q.model_copy(update={"header": q.register_column, "asked_if": None})
+                 for q in study.questions if q.register_column is not None]
+    date_question = study.question(link.date_as)
+    questions.append(date_question.model_copy(update={"header": link.date_column,
+                                                      "asked_if": None}))
+    return questions
+
+
+def read_register(path: str | Path, study: Study, lenient: bool = False) -> Ingested:
+    """Read the register of invited members, named by the study's register columns."""
+    if study.register_link is None:
+        raise InputDataError([DataProblem(Path(path), None, None, None,
+                                          "no register: the study defines no 'register' link")])
+    return _read(Path(path), register_questions(study), lenient, "member")

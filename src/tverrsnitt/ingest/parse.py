@@ -1,0 +1,188 @@
+"""Turn raw text cells into a typed response frame, column by column, as the definition says.
+
+Columns are matched by header text (never by position). Each question type has one parser;
+every cell that does not fit becomes a `DataProblem` naming file, row, column, value and what
+was expected. Strict reading stops on any problem; lenient reading blanks the cell and goes on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..errors import DataProblem, did_you_mean, one_of
+from ..study.model import Question
+from .readers import ROW, RawTable
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M", "%Y-%m-%d", "%d.%m.%Y",
+)
+MULTI_SEPARATOR = ";"
+LISTED_PER_COLUMN = 50
+
+
+def normalise_header(text: str) -> str:
+    """Header text as compared: Unicode NFC, whitespace collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFC", text.replace("\x00", " ")).split()).casefold()
+
+
+@dataclass
+class Parsed:
+    """A typed frame (one column per question code, plus the source row) and what was found."""
+
+    frame: pl.DataFrame
+    problems: list[DataProblem] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+
+def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[str, str], Parsed]:
+    """Map question code -> raw header; report missing, duplicate and unknown columns."""
+    by_text: dict[str, list[str]] = {}
+    for header in raw.headers:
+        by_text.setdefault(normalise_header(header), []).append(header)
+    wanted = {normalise_header(q.header): q for q in questions}
+    result = Parsed(pl.DataFrame())
+    mapping: dict[str, str] = {}
+    for question in questions:
+        found = by_text.get(normalise_header(question.header), [])
+        if len(found) > 1:
+            result.problems.append(DataProblem(
+                raw.file, 1, question.header, None,
+                f"one column with this header, found {len(found)}"))
+        if found:
+            mapping[question.code] = found[0]
+        else:
+            result.missing_columns.append(question.header)
+            hint = did_you_mean(question.header, [h for h in raw.headers
+                                                  if normalise_header(h) not in wanted])
+            result.problems.append(DataProblem(
+                raw.file, 1, question.header, None,
+                f"a column with this header for question '{question.code}' "
+                f"(the export has no such column).{hint}"))
+    result.unknown_columns = [h.split("\x00")[0] for h in raw.headers
+                              if normalise_header(h) not in wanted]
+    return mapping, result
+
+
+def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
+    """Type every matched column; missing columns become empty columns (and problems)."""
+    mapping, result = match_columns(raw, questions)
+    rows = raw.frame[ROW]
+    columns = [rows]
+    for question in questions:
+        header = mapping.get(question.code)
+        if header is None:
+            columns.append(pl.Series(question.code, [None] * raw.frame.height,
+                                     dtype=empty_dtype(question)))
+            continue
+        cells = raw.frame[header].str.strip_chars().replace("", None)
+        series, problems = parse_column(question, cells, rows)
+        result.problems.extend(DataProblem(raw.file, row, header.split("\x00")[0], value, expected)
+                               for row, value, expected in problems)
+        columns.append(series.alias(question.code))
+    result.frame = pl.DataFrame(columns)
+    return result
+
+
+def empty_dtype(question: Question) -> pl.DataType:
+    """The column type of a question in the response frame."""
+    if question.type == "single":
+        return pl.Enum(list(question.options))
+    if question.type == "multi":
+        return pl.List(pl.Enum(list(question.options)))
+    if question.type == "number":
+        return pl.Float64()
+    if question.type == "datetime":
+        return pl.Datetime("us")
+    return pl.String()
+
+
+CellProblem = tuple[int, str, str]
+
+
+def _problems(rows: pl.Series, cells: pl.Series, bad: pl.Series, expected: str) -> list[CellProblem]:
+    picked = pl.DataFrame({"row": rows, "value": cells}).filter(bad)
+    return [(r, v, expected) for r, v in picked.iter_rows()]
+
+
+def parse_column(question: Question, cells: pl.Series,
+                 rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    """Parse one column of text cells by question type; bad cells become None + a problem."""
+    parser = {"single": _single, "multi": _multi, "number": _number,
+              "datetime": _datetime}.get(question.type, _text)
+    return parser(question, cells, rows)
+
+
+def _text(question: Question, cells: pl.Series, rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    return cells, []
+
+
+def _single(question: Question, cells: pl.Series,
+            rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    options = list(question.options)
+    bad = cells.is_not_null() & ~cells.is_in(options)
+    problems: list[CellProblem] = []
+    if bad.any():
+        problems = [(r, v, f"one of {one_of(options)}{did_you_mean(v, options)}")
+                    for r, v, _ in _problems(rows, cells, bad, "")]
+        cells = pl.select(pl.when(bad).then(None).otherwise(cells)).to_series()
+    return cells.cast(pl.Enum(options)), problems
+
+
+def _multi(question: Question, cells: pl.Series,
+           rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    options = list(question.options)
+    parts = cells.str.split(MULTI_SEPARATOR).list.eval(
+        pl.element().str.strip_chars().filter(pl.element() != "")
+    )
+    unknown = parts.list.eval(pl.element().is_in(options).not_()).list.any().fill_null(False)
+    problems: list[CellProblem] = []
+    expected = f"option labels from {one_of(options)} joined by '{MULTI_SEPARATOR}'"
+    problems += _problems(rows, cells, unknown, expected)
+    bad = unknown
+    exclusive = question.exclusive_option
+    if exclusive is not None:
+        clash = (parts.list.contains(exclusive) & (parts.list.len() > 1)).fill_null(False)
+        problems += _problems(rows, cells, clash & ~unknown,
+                              f"'{exclusive}' alone (it cannot be combined with other options)")
+        bad = bad | clash
+    empty = parts.list.len() == 0
+    parts = pl.select(pl.when(bad | empty).then(None).otherwise(parts)).to_series()
+    return parts.cast(pl.List(pl.Enum(options))), problems
+
+
+def _number(question: Question, cells: pl.Series,
+            rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    # Norwegian exports may write a decimal comma.
+    values = cells.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    bad = cells.is_not_null() & values.is_null()
+    problems = _problems(rows, cells, bad, "a number")
+    if question.range is not None:
+        low, high = question.range
+        out_of_range = (values < low) | (values > high)
+        out_of_range = out_of_range.fill_null(False)
+        problems += _problems(rows, cells, out_of_range, f"a number from {low:g} to {high:g}")
+        values = pl.select(pl.when(out_of_range).then(None).otherwise(values)).to_series()
+    return values, problems
+
+
+def _datetime(question: Question, cells: pl.Series,
+              rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    present = cells.is_not_null()
+    best: pl.Series | None = None
+    best_missing = None
+    for fmt in DATETIME_FORMATS:
+        parsed = cells.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        missing = int((present & parsed.is_null()).sum())
+        if best_missing is None or missing < best_missing:
+            best, best_missing = parsed, missing
+        if missing == 0:
+            break
+    assert best is not None
+    bad = present & best.is_null()
+    return best, _problems(rows, cells, bad, "a date and time like 2023-02-02 09:01:39")

@@ -1,0 +1,323 @@
+"""Cross-reference checks of a study definition: every name used must exist.
+
+Shape and types are checked by the models; this module checks meaning: that figures name
+questions that exist, that routing conditions name real options, that every option of a
+recoded question lands in exactly one group, and that prose placeholders point at real cells.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import DefinitionProblem, did_you_mean, one_of
+from . import layout
+from .conditions import Condition
+from .model import (
+    AgeBands,
+    Figure,
+    NumberRef,
+    Paragraph,
+    Question,
+    Recode,
+    Section,
+    Study,
+)
+from .yamlfile import KeyPath, YamlDocument
+
+ORDER_OPERATORS = (">=", "<=", ">", "<")
+OPTION_OPERATORS = ("==", "!=", ">=", "<=", ">", "<", "in", "has_any", "has_any_except")
+
+
+def normalise_header(text: str) -> str:
+    """Header text as compared when matching export columns (see ingest)."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _choice(value: str, choices: Iterable[str], what: str) -> str:
+    options = list(choices)
+    return f"unknown {what} {value!r}; expected one of {one_of(options)}.{did_you_mean(value, options)}"
+
+
+def _find(doc: YamlDocument, key: str, field: str, ident: str) -> KeyPath:
+    """The key path of the list entry whose `field` equals `ident` (battery items too)."""
+    entries = doc.data.get(key, []) if isinstance(doc.data, dict) else []
+    for index, entry in enumerate(entries or []):
+        if not isinstance(entry, dict):
+            continue
+        if entry.get(field) == ident:
+            return (key, index)
+        for item_index, item in enumerate(entry.get("items") or []):
+            if isinstance(item, dict) and item.get(field) == ident:
+                return (key, index, "items", item_index)
+    return (key,)
+
+
+class _Checker:
+    def __init__(self, study: Study, docs: dict[str, YamlDocument]) -> None:
+        self.study = study
+        self.docs = docs
+        self.problems: list[DefinitionProblem] = []
+        self.codes = [q.code for q in study.questions]
+
+    def add(self, file: str, path: KeyPath, message: str) -> None:
+        self.problems.append(self.docs[file].problem(path, message))
+
+    def question_path(self, code: str) -> KeyPath:
+        return _find(self.docs["questionnaire.yaml"], "questions", "code", code)
+
+    # -- questionnaire
+    def questions(self) -> None:
+        for code, count in Counter(self.codes).items():
+            if count > 1:
+                self.add("questionnaire.yaml", self.question_path(code),
+                         f"question code {code!r} is used {count} times; codes must be unique")
+        headers = Counter(normalise_header(q.header) for q in self.study.questions)
+        for q in self.study.questions:
+            path = self.question_path(q.code)
+            if headers[normalise_header(q.header)] > 1:
+                self.add("questionnaire.yaml", path,
+                         f"export header {q.header!r} is used by more than one question")
+            if q.type in ("single", "multi") and not q.options:
+                self.add("questionnaire.yaml", path,
+                         f"a '{q.type}' question needs 'options' or a 'scale'")
+            if q.type not in ("single", "multi") and q.options:
+                self.add("questionnaire.yaml", path,
+                         f"a '{q.type}' question takes no options")
+            for which in ("top2", "bottom2"):
+                chosen = getattr(q, which)
+                for label in chosen or ():
+                    if label not in q.options:
+                        self.add("questionnaire.yaml", (*path, which),
+                                 _choice(label, q.options, f"{which} option"))
+            if q.exclusive_option is not None and q.exclusive_option not in q.options:
+                self.add("questionnaire.yaml", (*path, "exclusive_option"),
+                         _choice(q.exclusive_option, q.options, "option"))
+            if q.asked_if is not None:
+                self.condition("questionnaire.yaml", (*path, "asked_if"), q.asked_if)
+
+    def condition(self, file: str, path: KeyPath, condition: Condition) -> None:
+        if not self.study.has_question(condition.code):
+            self.add(file, path, _choice(condition.code, self.codes, "question"))
+            return
+        target = self.study.question(condition.code)
+        if condition.op in ORDER_OPERATORS and not target.ordinal:
+            self.add(file, path, f"'{condition.op}' compares in option order, but "
+                                 f"{target.code!r} is not ordinal")
+        if condition.op in ("has_any", "has_any_except") and target.type != "multi":
+            self.add(file, path, f"'{condition.op}' needs a multi-select question; "
+                                 f"{target.code!r} is '{target.type}'")
+        if condition.op in OPTION_OPERATORS:
+            for value in condition.values:
+                if value not in target.options:
+                    self.add(file, path, _choice(value, target.options,
+                                                 f"option of {target.code!r}"))
+
+    # -- derived variables, comparisons, screening, register
+    def derived(self) -> None:
+        doc = "derived.yaml"
+        codes = [d.code for d in self.study.derived] + [c.code for c in self.study.comparisons]
+        for code, count in Counter(codes).items():
+            if count > 1:
+                self.add(doc, ("derived",), f"derived variable {code!r} is defined {count} times")
+        for index, variable in enumerate(self.study.derived):
+            path: KeyPath = ("derived", index)
+            if variable.code in self.codes:
+                self.add(doc, (*path, "code"),
+                         f"{variable.code!r} is already a question code; pick another name")
+            if isinstance(variable, Recode):
+                self.recode(path, variable)
+            else:
+                self.age_bands(path, variable)
+        for index, comparison in enumerate(self.study.comparisons):
+            for g_index, group in enumerate(comparison.groups):
+                if group.when is None:
+                    continue
+                from .conditions import ConditionSyntaxError, parse_condition
+
+                g_path: KeyPath = ("comparisons", index, "groups", g_index, "when")
+                try:
+                    self.condition(doc, g_path, parse_condition(group.when))
+                except ConditionSyntaxError as exc:
+                    self.add(doc, g_path, str(exc))
+                if group.source == "register" and group.when is not None:
+                    self.add(doc, g_path, "a register group takes no 'when' filter")
+        for index, step in enumerate(self.study.screening):
+            path = ("screening", index)
+            if not self.study.has_question(step.question):
+                self.add(doc, (*path, "question"), _choice(step.question, self.codes, "question"))
+                continue
+            options = self.study.question(step.question).options
+            for label in step.keep:
+                if label not in options:
+                    self.add(doc, (*path, "keep"), _choice(label, options, "option"))
+        register = self.study.register_link
+        if register is not None:
+            for key in ("respondent_key", "date_as"):
+                code = getattr(register, key)
+                if not self.study.has_question(code):
+                    self.add("study.yaml", ("register", key), _choice(code, self.codes, "question"))
+
+    def recode(self, path: KeyPath, variable: Recode) -> None:
+        doc = "derived.yaml"
+        if not self.study.has_question(variable.source):
+            self.add(doc, (*path, "source"), _choice(variable.source, self.codes, "question"))
+            return
+        options = self.study.question(variable.source).options
+        seen: dict[str, str] = {}
+        for g_index, group in enumerate(variable.groups):
+            for label in group.values:
+                if label not in options:
+                    self.add(doc, (*path, "groups", g_index, "values"),
+                             _choice(label, options, f"option of {variable.source!r}"))
+                elif label in seen:
+                    self.add(doc, (*path, "groups", g_index, "values"),
+                             f"option {label!r} is already in group {seen[label]!r}")
+                seen[label] = group.label
+        for label in variable.ungrouped:
+            if label not in options:
+                self.add(doc, (*path, "ungrouped"), _choice(label, options, "option"))
+        left_out = [o for o in options if o not in seen and o not in variable.ungrouped]
+        if left_out:
+            self.add(doc, (*path, "groups"),
+                     f"options {left_out} of {variable.source!r} are in no group; add them to "
+                     "a group or list them under 'ungrouped'")
+
+    def age_bands(self, path: KeyPath, variable: AgeBands) -> None:
+        doc = "derived.yaml"
+        for key, wanted in (("birth_year", "number"), ("reference_date", "datetime")):
+            code = getattr(variable, key)
+            if not self.study.has_question(code):
+                self.add(doc, (*path, key), _choice(code, self.codes, "question"))
+            elif self.study.question(code).type != wanted:
+                self.add(doc, (*path, key), f"{code!r} must be a '{wanted}' question")
+
+    # -- figures
+    def figures(self) -> None:
+        doc = "figures.yaml"
+        ids = Counter(f.id for f in self.study.figures)
+        breakdowns = self.study.breakdown_codes()
+        derived_codes = [d.code for d in self.study.derived]
+        for index, figure in enumerate(self.study.figures):
+            path: KeyPath = ("figures", index)
+            if ids[figure.id] > 1:
+                self.add(doc, (*path, "id"), f"figure id {figure.id!r} is used more than once")
+            for key, value in (("by", figure.by), *(("also_by", b) for b in figure.also_by)):
+                if value not in breakdowns:
+                    self.add(doc, (*path, key), _choice(value, breakdowns, "breakdown"))
+            for variable in figure.variables.values():
+                if variable not in derived_codes:
+                    self.add(doc, (*path, "variables"),
+                             _choice(variable, derived_codes, "derived variable"))
+            for item in figure.items:
+                if not self.study.has_question(item):
+                    self.add(doc, (*path, "items"), _choice(item, self.codes, "question"))
+                    continue
+                self.figure_item(path, figure, self.study.question(item))
+            for item in figure.overrides:
+                if item not in figure.items:
+                    self.add(doc, (*path, "overrides"), _choice(item, figure.items, "item"))
+
+    def figure_item(self, path: KeyPath, figure: Figure, question: Question) -> None:
+        doc = "figures.yaml"
+        statistic = figure.statistic_for(question.code)
+        wanted = {"selected_share": ("multi",), "mean": ("number",),
+                  "distribution": ("single",), "top2": ("single",), "bottom2": ("single",)}
+        if question.code in figure.variables:
+            return
+        allowed = wanted.get(statistic)
+        if allowed and question.type not in allowed:
+            self.add(doc, (*path, "statistic"),
+                     f"'{statistic}' needs a {' or '.join(allowed)} question; "
+                     f"{question.code!r} is '{question.type}'")
+        if statistic in ("top2", "bottom2"):
+            chosen = getattr(figure, statistic) or getattr(question, statistic)
+            if not chosen:
+                self.add(doc, (*path, statistic),
+                         f"{question.code!r} has no {statistic} categories; declare them on "
+                         "its scale or on the figure")
+        for label in figure.options or ():
+            if label not in question.options:
+                self.add(doc, (*path, "options"), _choice(label, question.options, "option"))
+        if figure.sort is not None and figure.sort.category not in (
+            *question.options, "top2", "bottom2"
+        ):
+            self.add(doc, (*path, "sort", "category"),
+                     _choice(figure.sort.category, (*question.options, "top2"), "category"))
+
+    # -- report
+    def report(self) -> None:
+        figure_ids = [f.id for f in self.study.figures]
+        placed: Counter[str] = Counter()
+
+        def visit(section: Section, path: KeyPath) -> None:
+            for f_index, figure_id in enumerate(section.figures):
+                placed[figure_id] += 1
+                if figure_id not in figure_ids:
+                    self.add("report.yaml", (*path, "figures", f_index),
+                             _choice(figure_id, figure_ids, "figure"))
+            for p_index, paragraph in enumerate(section.paragraphs):
+                if isinstance(paragraph, Paragraph):
+                    self.paragraph((*path, "paragraphs", p_index), paragraph)
+            for s_index, sub in enumerate(section.sections):
+                visit(sub, (*path, "sections", s_index))
+
+        report = self.study.report
+        if report.summary is not None:
+            visit(report.summary, ("summary",))
+        for index, chapter in enumerate(report.chapters):
+            visit(chapter, ("chapters", index))
+        for figure_id, count in placed.items():
+            if count > 1 and figure_id in figure_ids:
+                self.add("report.yaml", ("chapters",),
+                         f"figure {figure_id!r} is placed {count} times; place it once")
+
+    def paragraph(self, path: KeyPath, paragraph: Paragraph) -> None:
+        import string
+
+        names = {f for _, f, _, _ in string.Formatter().parse(paragraph.text) if f}
+        for name in sorted(names - set(paragraph.values)):
+            self.add("report.yaml", (*path, "text"),
+                     f"placeholder {{{name}}} has no entry under 'values'")
+        for name, ref in paragraph.values.items():
+            for message in number_ref_problems(self.study, ref):
+                self.add("report.yaml", (*path, "values", name), message)
+
+
+def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:
+    """Why a prose placeholder cannot be filled ([] when it names a real cell)."""
+    ids = [f.id for f in study.figures]
+    if ref.figure not in ids:
+        return [_choice(ref.figure, ids, "figure")]
+    figure = study.figure(ref.figure)
+    items = (ref.item,) if isinstance(ref.item, str) else ref.item
+    by = ref.by or figure.by
+    problems = []
+    valid_items = layout.figure_items(figure)
+    for item in items:
+        if item not in valid_items:
+            problems.append(_choice(item, valid_items, f"item of figure {figure.id}"))
+    if by not in figure.breakdowns:
+        return [*problems, _choice(by, figure.breakdowns, f"breakdown of figure {figure.id}")]
+    groups = layout.groups(study, by)
+    if ref.group not in groups:
+        problems.append(_choice(ref.group, groups, f"group of '{by}'"))
+    for item in items:
+        if item in valid_items:
+            valid = layout.categories(study, figure, item)
+            if ref.category not in valid:
+                problems.append(_choice(ref.category, valid, f"category of {item!r}"))
+    return problems
+
+
+def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
+    """All cross-reference problems of a study definition (empty when it is consistent)."""
+    checker = _Checker(study, docs)
+    checker.questions()
+    checker.derived()
+    checker.figures()
+    checker.report()
+    return checker.problems

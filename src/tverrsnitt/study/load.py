@@ -1,0 +1,258 @@
+"""Load a study folder into a validated, frozen `Study`.
+
+A study folder holds five YAML files, each with one job:
+
+    study.yaml          what the study is, its register link and example data
+    questionnaire.yaml  scales and questions (export headers, options, routing)
+    derived.yaml        derived variables, comparisons and screening steps
+    figures.yaml        every table and figure of the report
+    report.yaml         title page and chapter structure, prose with numbers from the tables
+
+Every problem found is reported at once, each with file, line, key path and the valid choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import DefinitionProblem, StudyDefinitionError
+from .check import check_study
+from .conditions import ConditionSyntaxError, parse_condition
+from .model import (
+    BatterySpec,
+    Comparison,
+    Derived,
+    Figure,
+    Question,
+    QuestionSpec,
+    Register,
+    ReportSpec,
+    Scale,
+    ScreeningStep,
+    Study,
+    StudyMeta,
+)
+from .yamlfile import KeyPath, YamlDocument, read_yaml
+
+FILES = ("study.yaml", "questionnaire.yaml", "derived.yaml", "figures.yaml", "report.yaml")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Collector:
+    """Accumulates problems so that one run reports all of them."""
+
+    def __init__(self) -> None:
+        self.problems: list[DefinitionProblem] = []
+
+    def add(self, doc: YamlDocument, key_path: KeyPath, message: str) -> None:
+        self.problems.append(doc.problem(key_path, message))
+
+    def model(self, cls: type[M], doc: YamlDocument, key_path: KeyPath, data: Any) -> M | None:
+        """Validate `data` as `cls`, turning pydantic's errors into located problems."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+                self.add(doc, (*key_path, *loc), _pydantic_message(err))
+            return None
+
+
+def _pydantic_message(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"got {err.get('input')!r}; expected one of {expected}"
+    return str(err.get("msg", "invalid value"))
+
+
+def _as_list(doc: YamlDocument, key: str, out: _Collector) -> list[Any]:
+    value = doc.data.get(key, []) if isinstance(doc.data, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        out.add(doc, (key,), "expected a list")
+        return []
+    return value
+
+
+def _expect_mapping(doc: YamlDocument, out: _Collector) -> dict[str, Any]:
+    if isinstance(doc.data, dict):
+        return doc.data
+    out.add(doc, (), "expected a mapping of keys at the top of the file")
+    return {}
+
+
+def load_study(folder: str | Path) -> Study:
+    """Read and validate a study folder; raise StudyDefinitionError listing every problem."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise StudyDefinitionError(
+            [DefinitionProblem(root, "", "no such study folder (expected a folder with "
+                                          f"{', '.join(FILES)})")]
+        )
+    missing = [name for name in FILES if not (root / name).is_file()]
+    if missing:
+        raise StudyDefinitionError(
+            [DefinitionProblem(root / name, "", "file not found") for name in missing]
+        )
+    docs = {name: read_yaml(root / name) for name in FILES}
+    out = _Collector()
+
+    study_doc = docs["study.yaml"]
+    study_data = dict(_expect_mapping(study_doc, out))
+    register_data = study_data.pop("register", None)
+    meta = out.model(StudyMeta, study_doc, (), study_data)
+    register = (
+        out.model(Register, study_doc, ("register",), register_data)
+        if register_data is not None else None
+    )
+
+    q_doc = docs["questionnaire.yaml"]
+    q_data = _expect_mapping(q_doc, out)
+    scales: dict[str, Scale] = {}
+    raw_scales = q_data.get("scales") or {}
+    if not isinstance(raw_scales, dict):
+        out.add(q_doc, ("scales",), "expected a mapping of scale names to scales")
+        raw_scales = {}
+    for name, raw in raw_scales.items():
+        scale = out.model(Scale, q_doc, ("scales", name), raw)
+        if scale is not None:
+            scales[name] = scale
+    questions = _questions(q_doc, _as_list(q_doc, "questions", out), scales, out)
+
+    d_doc = docs["derived.yaml"]
+    _expect_mapping(d_doc, out)
+    derived = _entries(Derived, d_doc, "derived", out)
+    comparisons = _entries(Comparison, d_doc, "comparisons", out)
+    screening = _entries(ScreeningStep, d_doc, "screening", out)
+
+    f_doc = docs["figures.yaml"]
+    _expect_mapping(f_doc, out)
+    figures = _entries(Figure, f_doc, "figures", out)
+
+    r_doc = docs["report.yaml"]
+    report = out.model(ReportSpec, r_doc, (), _expect_mapping(r_doc, out))
+
+    if out.problems or meta is None or report is None:
+        raise StudyDefinitionError(out.problems or [DefinitionProblem(root, "", "invalid")])
+
+    study = Study(
+        root=root.resolve(), meta=meta, scales=scales, questions=tuple(questions),
+        derived=tuple(derived), comparisons=tuple(comparisons), screening=tuple(screening),
+        register_link=register, figures=tuple(figures), report=report,
+    )
+    problems = check_study(study, docs)
+    if problems:
+        raise StudyDefinitionError(problems)
+    return study
+
+
+def _entries(cls: Any, doc: YamlDocument, key: str, out: _Collector) -> list[Any]:
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Any] = TypeAdapter(cls)
+    result = []
+    for index, raw in enumerate(_as_list(doc, key, out)):
+        try:
+            result.append(adapter.validate_python(raw))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(p for p in err["loc"] if p not in ("recode", "age_bands"))
+                out.add(doc, (key, index, *loc), _pydantic_message(err))
+    return result
+
+
+def _questions(doc: YamlDocument, raw_list: Sequence[Any], scales: dict[str, Scale],
+               out: _Collector) -> list[Question]:
+    questions: list[Question] = []
+    for index, raw in enumerate(raw_list):
+        path: KeyPath = ("questions", index)
+        if isinstance(raw, dict) and "battery" in raw:
+            battery = out.model(BatterySpec, doc, path, raw)
+            if battery is not None:
+                questions.extend(_battery_questions(doc, path, battery, scales, out))
+        else:
+            spec = out.model(QuestionSpec, doc, path, raw)
+            if spec is not None:
+                question = _question(doc, path, spec, scales, out)
+                if question is not None:
+                    questions.append(question)
+    return questions
+
+
+def _options(doc: YamlDocument, path: KeyPath, spec: QuestionSpec | BatterySpec,
+             scales: dict[str, Scale], out: _Collector) -> Scale | None:
+    if spec.scale is not None and spec.options is not None:
+        out.add(doc, (*path, "scale"), "give either 'scale' or 'options', not both")
+        return None
+    if spec.scale is not None:
+        if spec.scale not in scales:
+            from ..errors import did_you_mean, one_of
+
+            out.add(doc, (*path, "scale"), f"unknown scale {spec.scale!r}; expected one of "
+                    f"{one_of(sorted(scales))}.{did_you_mean(spec.scale, scales)}")
+            return None
+        base = scales[spec.scale]
+    else:
+        base = Scale(options=spec.options or ())
+    return Scale(
+        options=base.options,
+        ordinal=spec.ordinal if spec.ordinal is not None else base.ordinal,
+        top2=spec.top2 if spec.top2 is not None else base.top2,
+        bottom2=spec.bottom2 if spec.bottom2 is not None else base.bottom2,
+    )
+
+
+def _condition(doc: YamlDocument, path: KeyPath, text: str | None, out: _Collector) -> Any:
+    if text is None:
+        return None
+    try:
+        return parse_condition(text)
+    except ConditionSyntaxError as exc:
+        out.add(doc, path, str(exc))
+        return None
+
+
+def _question(doc: YamlDocument, path: KeyPath, spec: QuestionSpec, scales: dict[str, Scale],
+              out: _Collector) -> Question | None:
+    scale = _options(doc, path, spec, scales, out)
+    if scale is None:
+        return None
+    return Question(
+        code=spec.code, header=spec.header, type=spec.type,
+        label=spec.label or spec.header, options=scale.options, ordinal=scale.ordinal,
+        top2=scale.top2, bottom2=scale.bottom2,
+        asked_if=_condition(doc, (*path, "asked_if"), spec.asked_if, out),
+        screening=spec.screening, exclusive_option=spec.exclusive_option, range=spec.range,
+        unit=spec.unit, register_column=spec.register_column, reconstructed=spec.reconstructed,
+    )
+
+
+def _battery_questions(doc: YamlDocument, path: KeyPath, spec: BatterySpec,
+                       scales: dict[str, Scale], out: _Collector) -> Iterable[Question]:
+    scale = _options(doc, path, spec, scales, out)
+    if scale is None:
+        return []
+    result = []
+    for index, item in enumerate(spec.items):
+        condition_text = item.asked_if if item.asked_if is not None else spec.asked_if
+        result.append(Question(
+            code=item.code, header=item.header or f"{spec.stem} [{item.statement}]",
+            type=spec.type, label=item.statement, options=scale.options, ordinal=scale.ordinal,
+            top2=scale.top2, bottom2=scale.bottom2,
+            asked_if=_condition(doc, (*path, "items", index, "asked_if"), condition_text, out),
+            battery=spec.battery, stem=spec.stem,
+            reconstructed=item.reconstructed if item.reconstructed is not None
+            else spec.reconstructed,
+        ))
+    return result

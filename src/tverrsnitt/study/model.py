@@ -1,0 +1,370 @@
+"""The study definition as frozen objects: the single source of truth for every stage.
+
+The YAML files of a study folder are read once (see `load.py`) into these models. Every later
+stage — ingest, clean, tabulate, chart, report — receives the `Study` object and never reads
+YAML again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .conditions import Condition
+
+
+class Frozen(BaseModel):
+    """Base for all definition objects: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+# ----------------------------------------------------------------------------- questionnaire
+
+QuestionType = Literal["id", "datetime", "single", "multi", "number", "text"]
+ANSWER_TYPES: tuple[str, ...] = ("id", "datetime", "single", "multi", "number", "text")
+
+
+class Scale(Frozen):
+    """A named, ordered list of answer options shared by many questions."""
+
+    options: tuple[str, ...]
+    ordinal: bool = False
+    top2: tuple[str, ...] | None = None
+    bottom2: tuple[str, ...] | None = None
+
+
+class QuestionSpec(Frozen):
+    """A stand-alone question as written in questionnaire.yaml."""
+
+    code: str
+    header: str
+    type: QuestionType
+    label: str | None = None
+    options: tuple[str, ...] | None = None
+    scale: str | None = None
+    ordinal: bool | None = None
+    top2: tuple[str, ...] | None = None
+    bottom2: tuple[str, ...] | None = None
+    asked_if: str | None = None
+    screening: bool = False
+    exclusive_option: str | None = None
+    range: tuple[float, float] | None = None
+    unit: str | None = None
+    format: str | None = None
+    register_column: str | None = None
+    reconstructed: bool = False
+
+
+class BatteryItemSpec(Frozen):
+    """One statement (row) of a battery question."""
+
+    code: str
+    statement: str
+    header: str | None = None
+    asked_if: str | None = None
+    reconstructed: bool | None = None
+
+
+class BatterySpec(Frozen):
+    """A matrix question: one stem, one scale, one row per statement."""
+
+    battery: str
+    stem: str
+    type: Literal["single"] = "single"
+    options: tuple[str, ...] | None = None
+    scale: str | None = None
+    ordinal: bool | None = None
+    top2: tuple[str, ...] | None = None
+    bottom2: tuple[str, ...] | None = None
+    asked_if: str | None = None
+    reconstructed: bool = False
+    items: tuple[BatteryItemSpec, ...]
+
+
+class Question(Frozen):
+    """A resolved question: one column of the export, one variable of the analysis."""
+
+    code: str
+    header: str
+    type: QuestionType
+    label: str
+    options: tuple[str, ...] = ()
+    ordinal: bool = False
+    top2: tuple[str, ...] | None = None
+    bottom2: tuple[str, ...] | None = None
+    asked_if: Condition | None = None
+    screening: bool = False
+    exclusive_option: str | None = None
+    range: tuple[float, float] | None = None
+    unit: str | None = None
+    register_column: str | None = None
+    battery: str | None = None
+    stem: str | None = None
+    reconstructed: bool = False
+
+
+# ----------------------------------------------------------------------------- derived variables
+
+
+class Group(Frozen):
+    """One category of a recoded variable and the source options that fall into it."""
+
+    label: str
+    heading: str | None = None
+    values: tuple[str, ...]
+
+
+class Recode(Frozen):
+    """A grouping variable made by mapping the options of one question onto groups."""
+
+    kind: Literal["recode"] = "recode"
+    code: str
+    label: str
+    source: str
+    groups: tuple[Group, ...]
+    ungrouped: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class Band(Frozen):
+    """An age band, inclusive at both ends; an open end is None."""
+
+    label: str
+    min: int | None = None
+    max: int | None = None
+
+
+class AgeBands(Frozen):
+    """Age groups computed as (year of a reference date) - (birth year)."""
+
+    kind: Literal["age_bands"]
+    code: str
+    label: str
+    birth_year: str
+    reference_date: str
+    bands: tuple[Band, ...]
+    note: str | None = None
+
+
+Derived = Annotated[Recode | AgeBands, Field(discriminator="kind")]
+
+
+class ComparisonGroup(Frozen):
+    """One side of a sample/population comparison."""
+
+    label: str
+    source: Literal["respondents", "register"]
+    when: str | None = None
+
+
+class Comparison(Frozen):
+    """A breakdown whose groups are different frames (analysed sample vs. register)."""
+
+    code: str
+    label: str
+    groups: tuple[ComparisonGroup, ...]
+
+
+class ScreeningStep(Frozen):
+    """Respondents whose answer is not in `keep` stop here, counted under `reason`."""
+
+    question: str
+    keep: tuple[str, ...]
+    reason: str
+
+
+class Register(Frozen):
+    """How the register of invited members links to the export."""
+
+    key_column: str
+    respondent_key: str
+    date_column: str
+    date_as: str
+
+
+# ----------------------------------------------------------------------------- figures
+
+Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count", "response_status"]
+STATISTICS: tuple[str, ...] = (
+    "distribution", "top2", "bottom2", "selected_share", "mean", "count", "response_status",
+)
+
+
+class SortRule(Frozen):
+    """Order a figure's rows by the share of one category (or top2), largest first."""
+
+    category: str
+    descending: bool = True
+
+
+class ChartSpec(Frozen):
+    """How a figure is drawn; the statistic and breakdown decide the default kind."""
+
+    kind: Literal["auto", "stacked", "grouped", "bars", "table", "none"] = "auto"
+    show: dict[str, str] | None = None
+    show_categories: tuple[str, ...] | None = None
+    note: str | None = None
+
+
+class Figure(Frozen):
+    """One table or figure of the report: what is counted, for whom, split how."""
+
+    id: str
+    title: str
+    items: tuple[str, ...]
+    statistic: Statistic
+    by: str = "none"
+    also_by: tuple[str, ...] = ()
+    options: tuple[str, ...] | None = None
+    overrides: dict[str, Statistic] = Field(default_factory=dict)
+    variables: dict[str, str] = Field(default_factory=dict)
+    top2: tuple[str, ...] | None = None
+    bottom2: tuple[str, ...] | None = None
+    sort: SortRule | None = None
+    chart: ChartSpec = ChartSpec()
+    base: str | None = None
+    note: str | None = None
+
+    @property
+    def number(self) -> str:
+        """The figure number as printed ('4.10', '2.1'); tables keep their 'T' prefix off."""
+        return self.id[1:] if self.is_table else self.id
+
+    @property
+    def is_table(self) -> bool:
+        """True for 'Tabell' entries (ids starting with 'T')."""
+        return self.id.startswith("T")
+
+    @property
+    def breakdowns(self) -> tuple[str, ...]:
+        """The figure's own breakdown followed by the extra ones the text reports."""
+        return (self.by, *self.also_by)
+
+    def statistic_for(self, item: str) -> str:
+        """The statistic of one item, honouring per-item overrides."""
+        return self.overrides.get(item, self.statistic)
+
+
+# ----------------------------------------------------------------------------- report
+
+
+class NumberRef(Frozen):
+    """A number in the prose, pulled from tables.csv at build time."""
+
+    figure: str
+    item: str | tuple[str, ...]
+    category: str
+    group: str = "Totalt"
+    by: str | None = None
+    format: Literal["prosent", "percent", "range_prosent", "count"] = "prosent"
+
+
+class Paragraph(Frozen):
+    """Prose with `{name}` placeholders filled from `values`."""
+
+    text: str
+    values: dict[str, NumberRef] = Field(default_factory=dict)
+
+
+class Section(Frozen):
+    """A heading with prose, figures and subsections."""
+
+    title: str
+    paragraphs: tuple[Paragraph | str, ...] = ()
+    figures: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    unnumbered: bool = False
+
+
+class ReportSpec(Frozen):
+    """Title page facts and the chapter structure of the report."""
+
+    title: str
+    subtitle: str | None = None
+    number: str | None = None
+    publisher: str | None = None
+    client: str | None = None
+    authors: tuple[str, ...] = ()
+    date: dt.date | None = None
+    language: str = "nb"
+    summary: Section | None = None
+    chapters: tuple[Section, ...] = ()
+
+
+# ----------------------------------------------------------------------------- study
+
+
+class StudyMeta(Frozen):
+    """What the study is, and where its example data live."""
+
+    name: str
+    title: str
+    survey_year: int | None = None
+    export_sheet: str | None = None
+    default_data: str | None = None
+    default_register: str | None = None
+    min_cell: int = 5
+
+
+class Study(Frozen):
+    """A complete, validated study definition."""
+
+    root: Path
+    meta: StudyMeta
+    scales: dict[str, Scale]
+    questions: tuple[Question, ...]
+    derived: tuple[Derived, ...]
+    comparisons: tuple[Comparison, ...]
+    screening: tuple[ScreeningStep, ...]
+    register_link: Register | None
+    figures: tuple[Figure, ...]
+    report: ReportSpec
+
+    def question(self, code: str) -> Question:
+        """Look up a question by code (KeyError if unknown)."""
+        return self._questions_by_code()[code]
+
+    def has_question(self, code: str) -> bool:
+        """True when `code` names a question."""
+        return code in self._questions_by_code()
+
+    def _questions_by_code(self) -> dict[str, Question]:
+        return {q.code: q for q in self.questions}
+
+    def derived_variable(self, code: str) -> Derived:
+        """Look up a derived variable by code."""
+        for d in self.derived:
+            if d.code == code:
+                return d
+        raise KeyError(code)
+
+    def comparison(self, code: str) -> Comparison | None:
+        """The comparison breakdown named `code`, if any."""
+        return next((c for c in self.comparisons if c.code == code), None)
+
+    def figure(self, figure_id: str) -> Figure:
+        """Look up a figure by id."""
+        for f in self.figures:
+            if f.id == figure_id:
+                return f
+        raise KeyError(figure_id)
+
+    def breakdown_codes(self) -> tuple[str, ...]:
+        """Every name a figure may use in `by`: 'none', derived variables and comparisons."""
+        return ("none", *(d.code for d in self.derived), *(c.code for c in self.comparisons))
+
+    def group_labels(self, breakdown: str) -> tuple[str, ...]:
+        """The groups of a breakdown in report order (without 'Totalt')."""
+        if breakdown == "none":
+            return ()
+        comparison = self.comparison(breakdown)
+        if comparison is not None:
+            return tuple(g.label for g in comparison.groups)
+        variable = self.derived_variable(breakdown)
+        if isinstance(variable, Recode):
+            return tuple(g.label for g in variable.groups)
+        return tuple(b.label for b in variable.bands)

@@ -1,0 +1,7 @@
+"""Tabulate: every table and figure as data (counts, bases, percents) — no formatting here."""
+
+from .engine import tabulate
+from .output import write_tables_csv
+from .tables import TableRow, Tables, share, whole_percent
+
+__all__ = ["TableRow", "Tables", "share", "tabulate", "whole_percent", "write_tables_csv"]

@@ -1,0 +1,64 @@
+"""Tables as data: one row per figure, item, breakdown, group and category. No formatting here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One cell of a report table: `count` of `base` respondents, and the unrounded percent."""
+
+    figure: str
+    item: str
+    by: str
+    group: str
+    category: str
+    count: int
+    base: int
+    percent: float
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """The five columns that identify a cell."""
+        return (self.figure, self.item, self.by, self.group, self.category)
+
+
+def share(count: int, base: int) -> float:
+    """100 * count / base, the unrounded percent (0 for an empty base)."""
+    return 100 * count / base if base else 0.0
+
+
+def whole_percent(count: int, base: int) -> int:
+    """Whole percent rounded half up, computed exactly: floor(100 * count / base + 1/2)."""
+    return (200 * count + base) // (2 * base) if base else 0
+
+
+class Tables:
+    """All rows of a report run, with lookups by cell and by figure."""
+
+    def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = ()) -> None:
+        self.rows = tuple(rows)
+        self.notes = tuple(notes)
+        self._by_key = {row.key: row for row in self.rows}
+
+    def __iter__(self) -> Iterator[TableRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, figure: str, item: str, by: str, group: str, category: str) -> TableRow | None:
+        """The row for one cell, or None when the run produced no such cell."""
+        return self._by_key.get((figure, item, by, group, category))
+
+    def for_figure(self, figure: str) -> list[TableRow]:
+        """Rows of one figure in output order."""
+        return [row for row in self.rows if row.figure == figure]
+
+    def has_figure(self, figure: str) -> bool:
+        """True when the run produced rows for `figure`."""
+        return any(row.figure == figure for row in self.rows)
