@@ -319,5 +319,7 @@ def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     checker.questions()
     checker.derived()
     checker.figures()
-    checker.report()
+    if not checker.problems:
+        # Prose placeholders are checked against the figures, so only once those are sound.
+        checker.report()
     return checker.problems

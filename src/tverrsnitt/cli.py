@@ -1,0 +1,158 @@
+"""Command line: parse options, call the library once, translate errors — nothing else.
+
+Exit codes: 0 success, 1 bad input (study definition, data, options), 2 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import TverrsnittError
+from .pipeline import Progress
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
+
+
+class RichProgress(Progress):
+    """A progress bar on stderr, shown only on an interactive terminal outside CI."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
+
+        self._bar = Bar(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), transient=True, console=Console(stderr=True))
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task("Leser studiedefinisjon", total=total)
+
+    def step(self, description: str) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, advance=1, description=description)
+
+    def stop(self) -> None:
+        """Remove the bar from the terminal."""
+        self._bar.stop()
+
+
+def wants_progress() -> bool:
+    """Progress bars only for people at a terminal; CI logs stay quiet."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="tverrsnitt")
+def cli() -> None:
+    """tverrsnitt — run a survey study end to end, from one study definition.
+
+    \b
+    Typical use:
+      tverrsnitt validate examples/skolemiljo-2023
+      tverrsnitt report examples/skolemiljo-2023 --out out/
+
+    A study is a folder of YAML files (questionnaire, derived variables, figures, report).
+    Run `tverrsnitt COMMAND --help` for each command.
+    """
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+def validate(study_dir: Path) -> None:
+    """Check a study definition and list every problem with file, line and key.
+
+    Checks that every name used exists: figures name real questions and breakdowns,
+    routing conditions name real options, every option of a recoded question lands in
+    exactly one group, and every number placeholder in the prose points at a real cell.
+    """
+    from .study import load_study
+
+    study = load_study(study_dir)
+    click.echo(f"{study_dir}: OK — {len(study.questions)} questions, {len(study.derived)} "
+               f"derived variables, {len(study.figures)} figures and tables.")
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@click.option("--data", "data", type=click.Path(path_type=Path), metavar="EXPORT",
+              help="Survey export (.csv, .xlsx or .sav). Columns are matched by header text. "
+                   "Default: the study's own example data (with its register).")
+@click.option("--register", type=click.Path(path_type=Path), metavar="REGISTER",
+              help="Register of invited members (CSV). Needed for Tabell 2.1 and the "
+                   "sample/population figures; without it they are left out with a note.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              metavar="OUT_DIR", help="Folder to write tables.csv, figurer/ and report.html. "
+                                      "Replaced only when the run succeeds.")
+@click.option("--lenient", is_flag=True,
+              help="Do not stop on cells that break the definition: blank them and list "
+                   "every one in the report's data-quality appendix.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
+           lenient: bool, quiet: bool) -> None:
+    """Build the report: tables.csv, one SVG and PNG per figure, and report.html.
+
+    \b
+    Example:
+      tverrsnitt report examples/skolemiljo-2023 \\
+          --data examples/skolemiljo-2023/data/export.csv \\
+          --register examples/skolemiljo-2023/data/register.csv --out out/
+
+    Every input is read and checked before anything is written; on bad input the
+    command names file, row, column and value, exits with code 1 and leaves OUT_DIR
+    untouched.
+    """
+    from .pipeline import build_report
+
+    progress = RichProgress() if not quiet and wants_progress() else None
+    try:
+        result = build_report(study_dir, out_dir, data=data, register=register,
+                              lenient=lenient, progress=progress)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if not quiet:
+        total = sum(result.timings.values())
+        problems = sum(len(f.problems) for f in result.quality.files)
+        click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, "
+                   f"{sum(1 for f in result.files if f.suffix == '.svg')} figures, report.html "
+                   f"in {total:.1f} s.")
+        if problems:
+            click.echo(f"{problems} data problems were blanked and listed in the "
+                       "data-quality appendix.", err=True)
+        for note in result.tables.notes:
+            click.echo(f"Note: {note}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and map every outcome to an exit code."""
+    try:
+        cli.main(args=argv, prog_name="tverrsnitt", standalone_mode=False)
+    except TverrsnittError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_BAD_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_BAD_INPUT
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except Exception:
+        click.echo("Internal error — this is a bug in tverrsnitt; please report it with the "
+                   "text below.", err=True)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The whole report run: study + export (+ register) -> tables.csv, charts and report.html.
+
+All inputs are read and checked before anything is written. Output goes to a temporary folder
+beside the destination and is moved into place only when complete, so a failed run leaves
+neither a half-written folder nor a damaged earlier result.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import prepare
+from .errors import UsageError
+from .ingest import Ingested, read_export, read_register
+from .report.quality import DataQuality, FileQuality
+from .study import Study, load_study
+from .tabulate import Tables, tabulate, write_tables_csv
+
+
+class Progress:
+    """Callbacks a front end may pass to follow a run; the default does nothing."""
+
+    def start(self, total: int) -> None:
+        """The run has `total` steps."""
+
+    def step(self, description: str) -> None:
+        """One step is done; `description` says what comes next."""
+
+
+@dataclass
+class ReportResult:
+    """What a run produced and how long each stage took."""
+
+    out_dir: Path
+    tables: Tables
+    quality: DataQuality
+    files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Which files a run reads, after applying the study's defaults."""
+
+    data: Path
+    register: Path | None
+
+
+def resolve_inputs(study: Study, data: str | Path | None, register: str | Path | None) -> Inputs:
+    """Use the study's example files only when no export is given at all.
+
+    A register from another wave would give wrong response rates, so an explicit --data never
+    picks up the study's bundled register.
+    """
+    if data is not None:
+        return Inputs(Path(data), Path(register) if register is not None else None)
+    if study.meta.default_data is None:
+        raise UsageError("No export given: pass --data EXPORT (the study names no default data).")
+    default_register = study.meta.default_register
+    chosen_register = (Path(register) if register is not None
+                       else study.root / default_register if default_register else None)
+    return Inputs(study.root / study.meta.default_data, chosen_register)
+
+
+@contextmanager
+def atomic_folder(destination: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder; on success it replaces `destination` in one move."""
+    destination = destination.absolute()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.tmp-", dir=destination.parent))
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    old = None
+    if destination.exists():
+        old = destination.with_name(f".{destination.name}.old-{work.name.rsplit('-', 1)[-1]}")
+        destination.rename(old)
+    work.rename(destination)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _quality(study: Study, export: Ingested, register: Ingested | None, tables: Tables,
+             answered: int, excluded: tuple[tuple[str, int], ...], analysed: int,
+             lenient: bool) -> DataQuality:
+    files = [FileQuality("Svardata", export.file, export.rows, export.unknown_columns,
+                         export.missing_columns, export.problems)]
+    if register is not None:
+        files.append(FileQuality("Medlemsregister", register.file, register.rows,
+                                 register.unknown_columns, register.missing_columns,
+                                 register.problems))
+    return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes)
+
+
+def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
+                 register: str | Path | None = None, lenient: bool = False,
+                 progress: Progress | None = None) -> ReportResult:
+    """Run the whole pipeline and write OUT/tables.csv, OUT/figurer/*, OUT/report.html."""
+    from .chart import render_charts
+    from .report import write_html
+
+    progress = progress or Progress()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str, next_step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+        progress.step(next_step)
+
+    study = load_study(study_dir)
+    chart_count = sum(1 for f in study.figures if not f.is_table)
+    progress.start(6 + chart_count)
+    lap("study", "Leser svardata")
+    inputs = resolve_inputs(study, data, register)
+    export = read_export(inputs.data, study, lenient=lenient)
+    lap("export", "Leser medlemsregister")
+    member_register = (read_register(inputs.register, study, lenient=lenient)
+                       if inputs.register is not None else None)
+    lap("register", "Renser og avleder variabler")
+    analysis = prepare(study, export.frame,
+                       member_register.frame if member_register is not None else None)
+    lap("clean", "Tabulerer")
+    tables = tabulate(study, analysis)
+    lap("tabulate", "Tegner figurer")
+    screening = analysis.screening
+    quality = _quality(study, export, member_register, tables, screening.answered,
+                       screening.excluded, screening.analysed_count, lenient)
+    result = ReportResult(Path(out_dir), tables, quality, timings=timings)
+    with atomic_folder(Path(out_dir)) as work:
+        charts = render_charts(study, tables, work, progress=lambda fid: progress.step(fid))
+        lap("charts", "Skriver tables.csv")
+        write_tables_csv(tables, work / "tables.csv")
+        lap("tables.csv", "Skriver rapport")
+        write_html(study, tables, charts, quality, work / "report.html")
+        lap("report.html", "Ferdig")
+        result.files = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
+    return result

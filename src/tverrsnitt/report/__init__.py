@@ -1,0 +1,6 @@
+"""Report: tables + figures + prose -> a finished report (HTML now; DOCX and PDF to come)."""
+
+from .html import render_html, write_html
+from .quality import DataQuality, FileQuality
+
+__all__ = ["DataQuality", "FileQuality", "render_html", "write_html"]

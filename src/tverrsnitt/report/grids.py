@@ -1,0 +1,126 @@
+"""Figures and tables as printable grids of text: the numbers behind every chart.
+
+Only formatting happens here (whole percents, thousands separators); every number comes from
+the tabulated rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..study import layout
+from ..study.model import Figure, Recode, Study
+from ..tabulate import TableRow, Tables, whole_percent
+from .numbers import decimal, thousands
+
+CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt"}
+
+
+@dataclass
+class Grid:
+    """A table to print: a caption line, column headings, rows of cells."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    emphasis: list[bool] = field(default_factory=list)
+
+    def add(self, cells: Sequence[str], strong: bool = False) -> None:
+        """Append one row (strong rows are subtotals)."""
+        self.rows.append(list(cells))
+        self.emphasis.append(strong)
+
+
+def n_text(tables: Tables, figure: Figure) -> str:
+    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown."""
+    bases = [r.base for r in tables.for_figure(figure.id) if r.by == figure.by]
+    if not bases:
+        return ""
+    low, high = min(bases), max(bases)
+    return f"N={thousands(low)}" if low == high else f"N={thousands(low)}–{thousands(high)}"
+
+
+def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
+    """Tabell 2.1: percent of invited and number, for each line of the response status."""
+    grid = Grid("", ["", "%", "Antall"])
+    for row in tables.for_figure(figure.id):
+        percent = "" if row.category == "Total N" else str(whole_percent(row.count, row.base))
+        reason = row.category not in layout.RESPONSE_STATUS_HEAD
+        label = f"– {row.category}" if reason else row.category
+        grid.add([label, percent, thousands(row.count)], strong=row.category == "Total N")
+    return grid
+
+
+def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
+    """Tabell 3.1: each group with its share of everyone, then its roles with counts."""
+    grid = Grid("", ["Yrkesgruppe / rolle", "Antall", "%"])
+    variable = study.derived_variable(figure.by)
+    headings = ({g.label: g.heading or g.label for g in variable.groups}
+                if isinstance(variable, Recode) else {})
+    rows = tables.for_figure(figure.id)
+    for group in layout.groups(study, figure.by):
+        in_group = [r for r in rows if r.group == group]
+        total = next((r for r in in_group if r.category == "Totalt"), None)
+        if total is None:
+            continue
+        label = "Totalt" if group == "Totalt" else headings.get(group, group)
+        grid.add([label, thousands(total.count), str(whole_percent(total.count, total.base))],
+                 strong=True)
+        for row in in_group:
+            if row.category != "Totalt":
+                grid.add([f"  {row.category}", thousands(row.count), ""])
+    return grid
+
+
+def _cell(row: TableRow | None) -> str:
+    if row is None:
+        return ""
+    if row.category == "mean":
+        return decimal(row.percent)
+    return str(whole_percent(row.count, row.base))
+
+
+def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
+    """Percent by category for each item and group of one breakdown, with N."""
+    items = layout.figure_items(figure)
+    title = "" if by == figure.by else f"Etter {_breakdown_label(study, by).lower()}"
+    grid = Grid(title, [])
+    for item in items:
+        categories = layout.categories(study, figure, item)
+        item_label = study.question(item).label if study.has_question(item) else item
+        header = [item_label if len(items) > 1 else "",
+                  *(CATEGORY_LABELS.get(c, c) for c in categories), "N"]
+        if grid.header and header[1:] != grid.header[1:]:
+            grid.add(header, strong=True)
+        elif not grid.header:
+            grid.header = header
+        for group in layout.groups(study, by):
+            cells = [tables.get(figure.id, item, by, group, c) for c in categories]
+            present = [c for c in cells if c is not None]
+            if not present:
+                continue
+            label = group if len(items) == 1 or by != "none" else item_label
+            if len(items) > 1 and by != "none":
+                label = f"{item_label}: {group}"
+            grid.add([label, *(_cell(c) for c in cells), thousands(present[0].base)],
+                     strong=group == "Totalt" and by != "none")
+    return grid
+
+
+def _breakdown_label(study: Study, by: str) -> str:
+    if by == "none":
+        return "Totalt"
+    comparison = study.comparison(by)
+    if comparison is not None:
+        return comparison.label
+    return study.derived_variable(by).label
+
+
+def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
+    """The grids printed for a figure: the table itself, or the numbers behind the chart."""
+    if figure.statistic == "response_status":
+        return [response_status_grid(study, tables, figure)]
+    if figure.statistic == "count":
+        return [composition_grid(study, tables, figure)]
+    return [breakdown_grid(study, tables, figure, by) for by in figure.breakdowns]

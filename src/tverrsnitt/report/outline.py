@@ -1,0 +1,80 @@
+"""The report as a tree of numbered sections with filled prose and placed figures.
+
+Renderers (HTML now; DOCX and PDF later) walk this outline; none of them decides numbering,
+placement or which paragraphs survive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..study.model import Figure, Section, Study
+from ..tabulate import Tables
+from .narrative import fill
+
+
+@dataclass
+class SectionView:
+    """A numbered heading with its paragraphs, figures and subsections."""
+
+    anchor: str
+    number: str
+    title: str
+    level: int
+    paragraphs: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    sections: list[SectionView] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        """'4.2 Samsvar …' or just the title for unnumbered sections."""
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+@dataclass
+class Outline:
+    """Summary, chapters, the figures in reading order, and prose that had to be left out."""
+
+    summary: SectionView | None
+    chapters: list[SectionView]
+    figures: list[Figure]
+    left_out: list[str]
+
+
+def build_outline(study: Study, tables: Tables) -> Outline:
+    """Number the chapters, fill the prose, and place each figure that has numbers."""
+    left_out: list[str] = []
+    placed: list[Figure] = []
+
+    def view(section: Section, number: str, level: int, anchor: str) -> SectionView:
+        result = SectionView(anchor, number, section.title, level)
+        for paragraph in section.paragraphs:
+            filled = fill(study, tables, paragraph)
+            if filled.text is not None:
+                result.paragraphs.append(filled.text)
+            else:
+                left_out.append(f"Et avsnitt i «{section.title}» er utelatt: tallet "
+                                f"{filled.missing} finnes ikke i denne kjøringen.")
+        for figure_id in section.figures:
+            figure = study.figure(figure_id)
+            if tables.has_figure(figure_id):
+                result.figures.append(figure)
+                placed.append(figure)
+        for index, sub in enumerate(section.sections, start=1):
+            sub_number = f"{number}.{index}" if number and not sub.unnumbered else ""
+            result.sections.append(view(sub, sub_number, level + 1,
+                                        f"{anchor}-{index}"))
+        return result
+
+    summary = None
+    if study.report.summary is not None:
+        summary = view(study.report.summary, "", 1, "sammendrag")
+    chapters = [view(chapter, "" if chapter.unnumbered else str(index), 1, f"kap-{index}")
+                for index, chapter in enumerate(study.report.chapters, start=1)]
+    unplaced = [f for f in study.figures if f not in placed and tables.has_figure(f.id)]
+    if unplaced:
+        extra = SectionView("andre-figurer", "", "Andre tabeller og figurer", 1,
+                            figures=unplaced)
+        chapters.append(extra)
+        placed.extend(unplaced)
+    return Outline(summary, chapters, placed, left_out)

@@ -1,0 +1,122 @@
+"""The study definition: the example loads, and each kind of mistake is located and explained."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tverrsnitt.errors import StudyDefinitionError
+from tverrsnitt.study import Study, load_study
+from tverrsnitt.study.conditions import ConditionSyntaxError, parse_condition
+
+from .conftest import EXAMPLE
+
+
+def test_example_study_is_complete(study: Study) -> None:
+    assert len(study.questions) == 114  # every column of codebook.yaml
+    assert len(study.figures) == 45  # every entry of figures.yaml
+    assert [s.reason for s in study.screening] == [
+        "Ikke samtykket", "Ikke elevrettet arbeid", "Lærerutdannet"]
+    q44 = study.question("q44_mobbing")
+    assert q44.header.endswith("[Elever som har blitt utsatt for mobbing]")
+    assert str(q44.asked_if) == "q41_mobbing >= 'I noen grad'"
+    assert study.question("q41_mobbing").top2 == ("I stor grad", "I svært stor grad")
+    assert study.group_labels("skoleslag") == ("Grunnskole", "Videregående")
+
+
+def test_definition_objects_are_frozen(study: Study) -> None:
+    with pytest.raises(Exception, match="frozen"):
+        study.figures[0].title = "changed"  # type: ignore[misc]
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "study"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems_of(folder: Path) -> str:
+    with pytest.raises(StudyDefinitionError) as caught:
+        load_study(folder)
+    return caught.value.message
+
+
+def test_unknown_breakdown_names_file_line_key_and_choices(copy: Path) -> None:
+    edit(copy / "figures.yaml", "  by: skoleslag\n", "  by: skoleslagg\n")
+    message = problems_of(copy)
+    assert "figures.yaml, line " in message
+    assert "figures[9 '4.2'].by" in message
+    assert "unknown breakdown 'skoleslagg'" in message
+    assert "'yrkesgruppe'" in message and "Did you mean 'skoleslag'?" in message
+
+
+def test_routing_condition_must_name_a_real_option(copy: Path) -> None:
+    edit(copy / "questionnaire.yaml", "asked_if: q41_mobbing >= 'I noen grad'",
+         "asked_if: q41_mobbing >= 'I noen grader'")
+    message = problems_of(copy)
+    assert "questionnaire.yaml, line" in message and "asked_if" in message
+    assert "unknown option of 'q41_mobbing' 'I noen grader'" in message
+    assert "Did you mean 'I noen grad'?" in message
+
+
+def test_new_option_must_be_placed_in_a_group(copy: Path) -> None:
+    edit(copy / "questionnaire.yaml", "      - Helsearbeider\n      - Annet\n",
+         "      - Helsearbeider\n      - Tolk\n      - Annet\n")
+    message = problems_of(copy)
+    assert "derived.yaml" in message and "derived[0 'yrkesgruppe'].groups" in message
+    assert "['Tolk']" in message and "ungrouped" in message
+
+
+def test_prose_placeholder_must_point_at_a_real_cell(copy: Path) -> None:
+    edit(copy / "report.yaml", "item: q411_krever_mer, category: top2",
+         "item: q411_krever_mindre, category: top2")
+    message = problems_of(copy)
+    assert "report.yaml, line" in message and "values.krever_mer" in message
+    assert "unknown item of figure 4.11 'q411_krever_mindre'" in message
+
+
+def test_placeholder_without_value_is_reported(copy: Path) -> None:
+    edit(copy / "report.yaml", "{krever_mer} opplever", "{krever_mer} og {ukjent} opplever")
+    assert "placeholder {ukjent} has no entry under 'values'" in problems_of(copy)
+
+
+def test_unknown_key_and_bad_statistic(copy: Path) -> None:
+    edit(copy / "figures.yaml", "  statistic: top2\n", "  statistik: top2\n")
+    message = problems_of(copy)
+    assert "statistik" in message and "unknown key" in message
+    assert "statistic: required key is missing" in message
+
+
+def test_yaml_syntax_error_has_a_line(copy: Path) -> None:
+    edit(copy / "derived.yaml", "comparisons:\n", "comparisons: [\n")
+    message = problems_of(copy)
+    assert "derived.yaml, line" in message and "not valid YAML" in message
+
+
+def test_missing_file_and_folder(tmp_path: Path, copy: Path) -> None:
+    assert "no such study folder" in problems_of(tmp_path / "nowhere")
+    (copy / "figures.yaml").unlink()
+    assert "figures.yaml: file not found" in problems_of(copy)
+
+
+@pytest.mark.parametrize("text", ["q41 >= I noen grad", "q41 in 'a'", "q41 == 'a' 'b'", "== 'a'"])
+def test_condition_syntax_errors(text: str) -> None:
+    with pytest.raises(ConditionSyntaxError):
+        parse_condition(text)
+
+
+def test_condition_forms() -> None:
+    assert parse_condition("b2_rolle in ['Annet', 'Helsearbeider']").values == (
+        "Annet", "Helsearbeider")
+    assert parse_condition("reg_medlemsnr is_answered").op == "is_answered"
+    has = parse_condition("q51 has_any_except 'Har ikke deltatt på noen av aktivitetene'")
+    assert has.op == "has_any_except"
