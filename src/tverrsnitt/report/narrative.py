@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..study.model import NumberRef, Paragraph, Study
-from ..tabulate import Tables, TableRow, whole_percent
+from ..tabulate import TableRow, Tables, whole_percent
 from .numbers import prosent, range_prosent, thousands
 
 
