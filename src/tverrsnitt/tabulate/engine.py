@@ -105,7 +105,8 @@ class Engine:
         index = self._dim_index(by)
         return "Totalt" if index is None else row[offset + index]
 
-    def counts(self, item: str, by: str, kind: str) -> tuple[dict, dict]:
+    def counts(self, item: str, by: str,
+               kind: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
         """(counts[(group, value)], bases[group]) for one item and breakdown, with Totalt."""
         cube = self.cubes[(item, kind)]
         counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -179,9 +180,9 @@ def _item_rows(engine: Engine, figure: Figure, item: str, by: str) -> Iterator[T
     statistic = figure.statistic_for(item)
     groups = layout.groups(study, by)
     if statistic == "mean":
-        counts, sums = engine.means(item, by)
+        numbers, sums = engine.means(item, by)
         for group in groups:
-            n = counts.get(group, 0)
+            n = numbers.get(group, 0)
             yield TableRow(figure.id, item, by, group, "mean", n, n, sums[group] / n if n else 0.0)
         return
     question = study.question(item)
@@ -201,8 +202,8 @@ def _item_rows(engine: Engine, figure: Figure, item: str, by: str) -> Iterator[T
             yield TableRow(figure.id, item, by, group, category, count, base, share(count, base))
 
 
-def _composition(engine: Engine, figure: Figure, item: str, by: str, counts: dict,
-                 bases: dict) -> Iterator[TableRow]:
+def _composition(engine: Engine, figure: Figure, item: str, by: str,
+                 counts: dict[tuple[str, str], int], bases: dict[str, int]) -> Iterator[TableRow]:
     """Tabell 3.1: counts per source option within each group, as a share of everyone."""
     study = engine.study
     total = bases.get("Totalt", 0)
