@@ -7,14 +7,11 @@ neither a half-written folder nor a damaged earlier result.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import atomic_folder
 from .clean import prepare
 from .errors import UsageError
 from .ingest import Ingested, read_export, read_register
@@ -66,26 +63,6 @@ def resolve_inputs(study: Study, data: str | Path | None, register: str | Path |
     chosen_register = (Path(register) if register is not None
                        else study.root / default_register if default_register else None)
     return Inputs(study.root / study.meta.default_data, chosen_register)
-
-
-@contextmanager
-def atomic_folder(destination: Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder; on success it replaces `destination` in one move."""
-    destination = destination.absolute()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.tmp-", dir=destination.parent))
-    try:
-        yield work
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    old = None
-    if destination.exists():
-        old = destination.with_name(f".{destination.name}.old-{work.name.rsplit('-', 1)[-1]}")
-        destination.rename(old)
-    work.rename(destination)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _quality(study: Study, export: Ingested, register: Ingested | None, tables: Tables,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,9 +81,5 @@ def render_html(study: Study, tables: Tables, charts: dict[str, Chart], quality:
 
 def write_html(study: Study, tables: Tables, charts: dict[str, Chart], quality: DataQuality,
                path: Path) -> None:
-    """Write report.html atomically (a temporary file renamed into place)."""
-    text = render_html(study, tables, charts, quality)
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, path)
+    """Write report.html (into the run's temporary folder, which is moved into place whole)."""
+    path.write_text(render_html(study, tables, charts, quality), encoding="utf-8")

@@ -230,13 +230,15 @@ def _comparison(engine: Engine, figure: Figure, item: str, by: str,
     assert comparison is not None
     column = figure.variables.get(item, item)
     categories = layout.variable_categories(study, figure, item)
+    if engine.data.register is None and any(g.source == "register" for g in comparison.groups):
+        # Half a comparison is no comparison: leave the figure out and say why.
+        _note_once(notes, f"Figur {figure.number} needs the member register (--register); "
+                          "it is left out.")
+        return
     for group in comparison.groups:
         if group.source == "register":
             frame = engine.data.register
-            if frame is None:
-                _note_once(notes, f"Figur {figure.number} needs the member register "
-                                  "(--register); its population side is left out.")
-                continue
+            assert frame is not None
         else:
             frame = engine.data.respondents
             if group.when is not None:
