@@ -115,7 +115,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                        screening.excluded, screening.analysed_count, lenient)
     result = ReportResult(Path(out_dir), tables, quality, timings=timings)
     with atomic_folder(Path(out_dir)) as work:
-        charts = render_charts(study, tables, work, progress=lambda fid: progress.step(fid))
+        charts = render_charts(study, tables, work,
+                               progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(tables, work / "tables.csv")
         lap("tables.csv", "Skriver rapport")

@@ -207,6 +207,9 @@ class ChartSpec(Frozen):
     kind: Literal["auto", "stacked", "grouped", "bars", "table", "none"] = "auto"
     show: dict[str, str] | None = None
     show_categories: tuple[str, ...] | None = None
+    # Breakdowns drawn one under the other, each from `by`/`also_by` (Figur 5.2: skoletype in
+    # the upper part, yrkesgruppe in the lower); None draws `by` only.
+    parts: tuple[str, ...] | None = None
     note: str | None = None
 
 
