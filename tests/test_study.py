@@ -120,3 +120,13 @@ def test_condition_forms() -> None:
     assert parse_condition("reg_medlemsnr is_answered").op == "is_answered"
     has = parse_condition("q51 has_any_except 'Har ikke deltatt på noen av aktivitetene'")
     assert has.op == "has_any_except"
+
+
+def test_chart_declarations_are_checked(copy: Path) -> None:
+    edit(copy / "figures.yaml", "show: {b4_ansettelse: Fast ansatt, b5_heltid: Heltid}",
+         "show: {b4_ansettelse: Fast ansat, b5_heltid: Heltid}")
+    edit(copy / "figures.yaml", "parts: [skoletype, yrkesgruppe]", "parts: [skoletype, skoleslag]")
+    message = problems_of(copy)
+    assert "chart.show.b4_ansettelse: unknown option 'Fast ansat'" in message
+    assert "Did you mean 'Fast ansatt'?" in message
+    assert "unknown breakdown of this figure 'skoleslag'" in message

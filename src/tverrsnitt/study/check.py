@@ -220,6 +220,28 @@ class _Checker:
             for item in figure.overrides:
                 if item not in figure.items:
                     self.add(doc, (*path, "overrides"), _choice(item, figure.items, "item"))
+            if all(self.study.has_question(i) for i in figure.items):
+                self.chart(path, figure)
+
+    def chart(self, path: KeyPath, figure: Figure) -> None:
+        """What a chart shows must be among the figure's items, categories and breakdowns."""
+        doc, spec = "figures.yaml", figure.chart
+        chart_path: KeyPath = (*path, "chart")
+        for part in spec.parts or ():
+            if part not in figure.breakdowns:
+                self.add(doc, (*chart_path, "parts"),
+                         _choice(part, figure.breakdowns, "breakdown of this figure"))
+        for item, category in (spec.show or {}).items():
+            if item not in figure.items:
+                self.add(doc, (*chart_path, "show"), _choice(item, figure.items, "item"))
+            elif category not in self.study.question(item).options:
+                self.add(doc, (*chart_path, "show", item),
+                         _choice(category, self.study.question(item).options, "option"))
+        known = {c for i in figure.items for c in layout.categories(self.study, figure, i)}
+        for category in spec.show_categories or ():
+            if category not in known:
+                self.add(doc, (*chart_path, "show_categories"),
+                         _choice(category, sorted(known), "category"))
 
     def figure_item(self, path: KeyPath, figure: Figure, question: Question) -> None:
         doc = "figures.yaml"

@@ -1,0 +1,298 @@
+"""The page a chart is drawn on: measured layout, percent scale, legend, note and files.
+
+The layout is computed in inches from measured text, not found by trial: row labels decide
+the left margin, the number of rows decides the height, and the legend gets as many columns
+as fit. Every chart is then the same width (one font scale across the report).
+
+Everything is drawn straight onto the figure in inches (`Figure.dpi_scale_trans`) rather than
+through matplotlib Axes, ticks and Legend boxes: those build several artists per tick or entry
+and were most of the drawing time, while a bar chart on a fixed 0–100 scale needs none of
+their automatic layout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+from . import style
+from .data import ChartData, Panel, Row
+
+POINTS = 72.0  # points per inch
+Bar = tuple[float, float, float, float]  # start %, length %, offset from the panel top, thickness
+RowHeight = Callable[[Row, int], float]  # (row, label lines in its panel) -> inches
+
+# Drawing order: gridlines behind bars, text on top.
+Z_GRID, Z_BARS, Z_TEXT = 1, 2, 3
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> RendererAgg:
+    # At 72 dpi one pixel is one point, so measurements come out in points.
+    return RendererAgg(1, 1, POINTS)
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, size: float) -> float:
+    """Width in inches of (possibly multi-line) text in the chart font."""
+    prop = FontProperties(family=style.FONT_FAMILY, size=size)
+    widest = max(
+        (_renderer().get_text_width_height_descent(line, prop, ismath=False)[0]
+         for line in text.split("\n")),
+        default=0.0,
+    )
+    return widest / POINTS
+
+
+def text_height(lines: int, size: float) -> float:
+    """Height in inches of `lines` lines of text."""
+    return lines * size * style.LINE_SPACING / POINTS
+
+
+def line_count(text: str) -> int:
+    """Number of printed lines of a label."""
+    return text.count("\n") + 1
+
+
+# ----------------------------------------------------------------------------- panels
+
+
+@dataclass
+class PanelBox:
+    """Where one panel sits on the page, in inches from the figure's bottom-left corner.
+
+    Renderers place bars by percent (x) and by offset from the panel top (y); row centres and
+    heights are such offsets.
+    """
+
+    figure: Figure
+    panel: Panel
+    left: float
+    width: float
+    top: float
+    centres: list[float]
+    heights: list[float]
+
+    @property
+    def bottom(self) -> float:
+        return self.top - sum(self.heights)
+
+    def x(self, percent: float) -> float:
+        """Page position of a percent on the 0–100 scale."""
+        return self.left + self.width * percent / 100
+
+    def y(self, offset: float) -> float:
+        """Page position of an offset below the panel top."""
+        return self.top - offset
+
+    def bars(self, bars: Sequence[Bar], colour: str, edge: str = "none") -> None:
+        """Draw bars as one collection (far faster than one patch each)."""
+        verts = []
+        for start, length, offset, thickness in bars:
+            x0, x1 = self.x(start), self.x(start + length)
+            y0, y1 = self.y(offset + thickness), self.y(offset)
+            verts.append(((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        self.figure.add_artist(PolyCollection(
+            verts, facecolors=colour, edgecolors=edge, linewidths=0.5,
+            transform=self.figure.dpi_scale_trans, zorder=Z_BARS))
+
+    def text(self, percent: float, offset: float, text: str, **kwargs: Any) -> None:
+        """Text at a percent and an offset below the panel top."""
+        _text(self.figure, self.x(percent), self.y(offset), text, **kwargs)
+
+
+@dataclass
+class Sheet:
+    """A laid-out figure: one box per panel, scale, row labels, legend and note drawn."""
+
+    figure: Figure
+    boxes: list[PanelBox]
+
+
+def _text(figure: Figure, x: float, y: float, text: str, **kwargs: Any) -> None:
+    options = {"fontsize": style.LABEL_SIZE, "color": style.TEXT, "zorder": Z_TEXT, **kwargs}
+    figure.text(x, y, text, transform=figure.dpi_scale_trans, **options)
+
+
+def _lines(figure: Figure, segments: list[tuple[tuple[float, float], tuple[float, float]]],
+           colour: str, zorder: float) -> None:
+    figure.add_artist(LineCollection(segments, colors=colour, linewidths=0.6,
+                                     transform=figure.dpi_scale_trans, zorder=zorder))
+
+
+# ----------------------------------------------------------------------------- legend geometry
+
+
+@dataclass(frozen=True)
+class LegendGrid:
+    """Legend entries (text, colour) in reading order, laid out row by row in `ncol` columns."""
+
+    entries: tuple[tuple[str, str], ...]
+    ncol: int
+
+    def rows(self) -> list[tuple[tuple[str, str], ...]]:
+        return [self.entries[i:i + self.ncol] for i in range(0, len(self.entries), self.ncol)]
+
+    def column_widths(self) -> list[float]:
+        """Width of each column in inches: key, gap and its widest text."""
+        key = style.LEGEND_KEY + style.LEGEND_KEY_PAD
+        return [key + max(text_width(text, style.LABEL_SIZE) for text, _ in self.entries[c::self.ncol])
+                for c in range(min(self.ncol, len(self.entries)))]
+
+    def width(self) -> float:
+        widths = self.column_widths()
+        return sum(widths) + style.LEGEND_COLUMN_GAP * (len(widths) - 1)
+
+    def row_heights(self) -> list[float]:
+        return [text_height(max(line_count(t) for t, _ in row), style.LABEL_SIZE) for row in self.rows()]
+
+    def height(self) -> float:
+        heights = self.row_heights()
+        return sum(heights) + style.LEGEND_ROW_GAP * (len(heights) - 1)
+
+
+def legend_grid(entries: Sequence[tuple[str, str]], available: float) -> LegendGrid:
+    """The legend with the most columns that fit in `available` inches, rows balanced."""
+    count = len(entries)
+    fits = next((n for n in range(count, 1, -1) if LegendGrid(tuple(entries), n).width() <= available), 1)
+    # As few rows as the widest fit allows, but filled evenly: 7 entries as 4 + 3, not 6 + 1.
+    balanced = LegendGrid(tuple(entries), math.ceil(count / math.ceil(count / fits)))
+    return balanced if balanced.width() <= available else LegendGrid(tuple(entries), fits)
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def layout(data: ChartData, row_height: RowHeight, value_room: bool,
+           legend: Sequence[tuple[str, str]]) -> Sheet:
+    """Size the page for `data`; draw row labels, panel titles, the scale, legend and note.
+
+    `legend` is (text, colour) per entry, in reading order; empty for no legend. The renderer
+    then draws the bars into the returned panel boxes.
+    """
+    width = style.FIGURE_WIDTH
+    labels = [[style.wrap(row.label) for row in panel.rows] for panel in data.panels]
+    label_width = max(text_width(lb, style.LABEL_SIZE) for panel in labels for lb in panel)
+    left = style.PAD + label_width + style.TICK_PAD
+    right = width - style.PAD - (style.VALUE_ROOM if value_room else style.SCALE_ROOM)
+
+    # First pass, top-down in inches from the top of the page: how tall everything is.
+    y = style.PAD
+    placed: list[tuple[float, list[float], list[float], str | None]] = []
+    for index, (panel, panel_labels) in enumerate(zip(data.panels, labels, strict=True)):
+        y += style.PANEL_GAP if index else 0.0
+        title = style.wrap(panel.title, style.NOTE_WRAP) if panel.title else None
+        if title:
+            y += text_height(line_count(title), style.TITLE_SIZE) + style.TITLE_GAP
+        lines = max(line_count(lb) for lb in panel_labels)
+        heights = [row_height(row, lines) for row in panel.rows]
+        centres = [sum(heights[:i]) + h / 2 for i, h in enumerate(heights)]
+        placed.append((y, centres, heights, title))
+        y += sum(heights)
+    scale_top = y
+    y += style.AXIS_ROOM
+    grid = legend_grid(legend, width - 2 * style.PAD) if legend else None
+    legend_top = y + style.LEGEND_GAP
+    if grid:
+        y = legend_top + grid.height()
+    note = style.wrap(data.note, style.NOTE_WRAP) if data.note else None
+    note_top = y + style.NOTE_GAP
+    if note:
+        y = note_top + text_height(line_count(note), style.NOTE_SIZE)
+    height = y + style.PAD
+
+    # Second pass: draw, in inches from the bottom of the page.
+    figure = Figure(figsize=(width, height), dpi=style.DPI)
+    boxes = []
+    for panel, panel_labels, (top, centres, heights, title) in zip(data.panels, labels, placed, strict=True):
+        box = PanelBox(figure, panel, left, right - left, height - top, centres, heights)
+        _grid(box)
+        for centre, label in zip(centres, panel_labels, strict=True):
+            _row_label(figure, left - style.TICK_PAD, box.y(centre), label)
+        if title:
+            _text(figure, style.PAD, box.top + style.TITLE_GAP, title, fontsize=style.TITLE_SIZE,
+                  fontweight="bold", ha="left", va="bottom")
+        boxes.append(box)
+    _scale(boxes[-1], height - scale_top, data.axis_label)
+    if grid:
+        # Centre under the plot when the legend fits there; otherwise centre on the page.
+        centre = (left + right) / 2 if grid.width() <= right - left else width / 2
+        centre = min(max(centre, style.PAD + grid.width() / 2), width - style.PAD - grid.width() / 2)
+        _legend(figure, grid, x=centre - grid.width() / 2, top=height - legend_top)
+    if note:
+        _text(figure, style.PAD, height - note_top, note, fontsize=style.NOTE_SIZE, color=style.NOTE,
+              ha="left", va="top")
+    return Sheet(figure, boxes)
+
+
+def _row_label(figure: Figure, right: float, middle: float, label: str) -> None:
+    """A right-aligned row label, one text per line.
+
+    The SVG keeps text as text, and a viewer may substitute another font: a separate
+    right-anchored text per line keeps every line flush against the plot whatever the font,
+    where matplotlib's multi-line text would place each line by DejaVu's widths.
+    """
+    lines = label.split("\n")
+    step = text_height(1, style.LABEL_SIZE)
+    for index, line in enumerate(lines):
+        offset = (index - (len(lines) - 1) / 2) * step
+        _text(figure, right, middle - offset, line, ha="right", va="center")
+
+
+def _grid(box: PanelBox) -> None:
+    """Vertical gridlines at every tick and the panel's baseline."""
+    ticks = [box.x(p) for p in style.TICKS]
+    _lines(box.figure, [((x, box.bottom), (x, box.top)) for x in ticks], style.GRID, Z_GRID)
+    _lines(box.figure, [((box.left, box.bottom), (box.x(100), box.bottom))], style.AXIS, Z_TEXT)
+
+
+def _scale(box: PanelBox, bottom: float, axis_label: str) -> None:
+    """Tick marks, percent labels and the axis label under the last panel only."""
+    tick_end = bottom - style.TICK_LENGTH
+    _lines(box.figure, [((box.x(p), bottom), (box.x(p), tick_end)) for p in style.TICKS],
+           style.AXIS, Z_TEXT)
+    label_top = tick_end - style.TICK_LABEL_PAD
+    for percent in style.TICKS:
+        _text(box.figure, box.x(percent), label_top, str(percent), fontsize=style.VALUE_SIZE,
+              ha="center", va="top")
+    axis_top = label_top - text_height(1, style.VALUE_SIZE) - style.TICK_LABEL_PAD
+    _text(box.figure, box.x(50), axis_top, axis_label, ha="center", va="top")
+
+
+def _legend(figure: Figure, grid: LegendGrid, x: float, top: float) -> None:
+    """Colour keys and texts of the legend, row by row from `top`."""
+    keys, colours = [], []
+    widths, y = grid.column_widths(), top
+    half = style.LEGEND_KEY / 2
+    for row, row_height in zip(grid.rows(), grid.row_heights(), strict=True):
+        middle, left = y - row_height / 2, x
+        for (text, colour), column_width in zip(row, widths, strict=False):
+            keys.append(((left, middle - half), (left + 2 * half, middle - half),
+                         (left + 2 * half, middle + half), (left, middle + half)))
+            colours.append(colour)
+            _text(figure, left + style.LEGEND_KEY + style.LEGEND_KEY_PAD, middle, text,
+                  ha="left", va="center")
+            left += column_width + style.LEGEND_COLUMN_GAP
+        y -= row_height + style.LEGEND_ROW_GAP
+    figure.add_artist(PolyCollection(keys, facecolors=colours, edgecolors="none",
+                                     transform=figure.dpi_scale_trans, zorder=Z_BARS))
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def save(figure: Figure, svg: Path, png: Path) -> None:
+    """Write the figure as SVG and PNG, byte-identical for identical input."""
+    figure.savefig(svg, format="svg", metadata=style.SVG_METADATA)
+    # Flat-colour charts compress well at a low zlib level, which saves a third of the time.
+    figure.savefig(png, format="png", dpi=style.DPI, metadata=style.PNG_METADATA,
+                   pil_kwargs={"compress_level": 3})

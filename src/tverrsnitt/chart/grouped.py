@@ -1,0 +1,64 @@
+"""Horizontal bars with the value at the bar end: clusters of one bar per group, or one series.
+
+`kind: grouped` draws a cluster per row with one bar (and colour) per group, named in the
+legend with its N; `kind: bars` is the one-series case, drawn without a legend.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from . import canvas, style
+from .data import ChartData, Row
+
+
+def colours(data: ChartData) -> list[str]:
+    """One colour per series: Okabe–Ito per group with Totalt in grey; one blue for a single series."""
+    if len(data.series) == 1:
+        return [style.SINGLE_COLOUR]
+    return style.nominal([s.name for s in data.series])
+
+
+def value_text(percent_label: int) -> str:
+    """The label at a bar end."""
+    return str(percent_label)
+
+
+def _cluster_height(data: ChartData) -> canvas.RowHeight:
+    bars = len(data.series)
+
+    def height(row: Row, lines: int) -> float:
+        label = canvas.text_height(lines, style.LABEL_SIZE) + 0.06
+        if bars == 1:
+            return max(style.SINGLE_ROW, label)
+        return max(bars * style.GROUPED_BAR, label) + style.CLUSTER_GAP
+
+    return height
+
+
+def draw(data: ChartData) -> Figure:
+    """The grouped (or single-series) bar chart of `data`."""
+    fills = colours(data)
+    legend = []
+    if len(data.series) > 1:
+        legend = [(style.wrap(s.legend, style.LEGEND_WRAP), fill)
+                  for s, fill in zip(data.series, fills, strict=True)]
+    sheet = canvas.layout(data, _cluster_height(data), value_room=True, legend=legend)
+    single = len(data.series) == 1
+    slot = style.SINGLE_ROW if single else style.GROUPED_BAR
+    thickness = slot * (style.SINGLE_BAR if single else style.GROUPED_FILL)
+    for box in sheet.boxes:
+        bars: dict[str, list[canvas.Bar]] = {}
+        for row, centre in zip(box.panel.rows, box.centres, strict=True):
+            # Bars of a cluster are centred on the row's label, first series at the top.
+            first = centre - slot * len(row.values) / 2
+            for index, value in enumerate(row.values):
+                middle = first + slot * (index + 0.5)
+                # A one-series chart by group sets its Totalt bar apart in the Totalt grey.
+                fill = style.TOTAL_COLOUR if single and row.group == style.TOTAL else fills[index]
+                bars.setdefault(fill, []).append((0.0, value.percent, middle - thickness / 2, thickness))
+                box.text(value.percent + style.VALUE_GAP, middle, value_text(value.label), ha="left",
+                         va="center", fontsize=style.VALUE_SIZE)
+        for fill, fill_bars in bars.items():
+            box.bars(fill_bars, fill)
+    return sheet.figure
