@@ -25,16 +25,19 @@ class Grid:
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
     emphasis: list[bool] = field(default_factory=list)
+    indented: list[bool] = field(default_factory=list)
 
-    def add(self, cells: Sequence[str], strong: bool = False) -> None:
-        """Append one row (strong rows are subtotals)."""
+    def add(self, cells: Sequence[str], strong: bool = False, indent: bool = False) -> None:
+        """Append one row (strong rows are subtotals, indented rows belong to the one above)."""
         self.rows.append(list(cells))
         self.emphasis.append(strong)
+        self.indented.append(indent)
 
 
 def n_text(tables: Tables, figure: Figure) -> str:
-    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown."""
-    bases = [r.base for r in tables.for_figure(figure.id) if r.by == figure.by]
+    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown (means aside)."""
+    bases = [r.base for r in tables.for_figure(figure.id)
+             if r.by == figure.by and r.category != "mean"]
     if not bases:
         return ""
     low, high = min(bases), max(bases)
@@ -47,8 +50,8 @@ def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     for row in tables.for_figure(figure.id):
         percent = "" if row.category == "Total N" else str(whole_percent(row.count, row.base))
         reason = row.category not in layout.RESPONSE_STATUS_HEAD
-        label = f"– {row.category}" if reason else row.category
-        grid.add([label, percent, thousands(row.count)], strong=row.category == "Total N")
+        grid.add([row.category, percent, thousands(row.count)], strong=row.category == "Total N",
+                 indent=reason)
     return grid
 
 
@@ -69,7 +72,7 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
                  strong=True)
         for row in in_group:
             if row.category != "Totalt":
-                grid.add([f"  {row.category}", thousands(row.count), ""])
+                grid.add([row.category, thousands(row.count), ""], indent=True)
     return grid
 
 
