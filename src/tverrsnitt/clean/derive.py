@@ -11,26 +11,27 @@ def recode_expr(variable: Recode) -> pl.Expr:
     """Map source options onto group labels; ungrouped and missing answers give no group."""
     mapping = {value: group.label for group in variable.groups for value in group.values}
     labels = [group.label for group in variable.groups]
-    return (
-        pl.col(variable.source).cast(pl.String)
-        .replace_strict(mapping, default=None, return_dtype=pl.String)
-        .cast(pl.Enum(labels))
-        .alias(variable.code)
-    )
+    return (pl.col(variable.source)
+            .replace_strict(mapping, default=None, return_dtype=pl.Enum(labels))
+            .alias(variable.code))
 
 
 def age_band_expr(variable: AgeBands) -> pl.Expr:
-    """Age = year of the reference date - birth year, cut into the declared bands."""
-    age = pl.col(variable.reference_date).dt.year().cast(pl.Float64) - pl.col(variable.birth_year)
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    for band in reversed(variable.bands):
-        test = age.is_not_null()
-        if band.min is not None:
-            test = test & (age >= band.min)
-        if band.max is not None:
-            test = test & (age <= band.max)
-        expr = pl.when(test).then(pl.lit(band.label)).otherwise(expr)
-    return expr.cast(pl.Enum([b.label for b in variable.bands])).alias(variable.code)
+    """Age = year of the reference date - birth year, looked up in a table of every whole age."""
+    labels = [band.label for band in variable.bands]
+    lowest = min((b.min for b in variable.bands if b.min is not None), default=0)
+    highest = max((b.max for b in variable.bands if b.max is not None), default=lowest)
+    ages = range(min(lowest, 0) - 1, max(highest, 130) + 1)
+    table = {}
+    for age in ages:
+        for band in variable.bands:
+            if (band.min is None or age >= band.min) and (band.max is None or age <= band.max):
+                table[age] = band.label
+                break
+    age_expr = (pl.col(variable.reference_date).dt.year().cast(pl.Int64)
+                - pl.col(variable.birth_year).cast(pl.Int64))
+    return (age_expr.replace_strict(table, default=None, return_dtype=pl.Enum(labels))
+            .alias(variable.code))
 
 
 def add_derived(frame: pl.DataFrame, study: Study) -> pl.DataFrame:

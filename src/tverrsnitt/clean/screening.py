@@ -31,11 +31,17 @@ class Screening:
 def screen(responses: pl.DataFrame, study: Study) -> Screening:
     """Apply the screening steps in order; each excluded respondent counts once, at the first
     step that excludes them. A missing answer to a screening question also excludes."""
-    remaining = responses
+    passed = [pl.col(step.question).cast(pl.String).is_in(list(step.keep)).fill_null(False)
+              for step in study.screening]
+    # Who is still in after each step: one pass over the masks, then a single filter (copying
+    # a wide frame once per step cost time and memory at a million rows).
+    still_in = [pl.all_horizontal(passed[: index + 1]) for index in range(len(passed))]
+    if not still_in:
+        return Screening(responses, responses.height, ())
+    counts = responses.select([m.sum().alias(str(i)) for i, m in enumerate(still_in)]).row(0)
     excluded = []
-    for step in study.screening:
-        kept = pl.col(step.question).cast(pl.String).is_in(list(step.keep)).fill_null(False)
-        before = remaining.height
-        remaining = remaining.filter(kept)
-        excluded.append((step.reason, before - remaining.height))
-    return Screening(remaining, responses.height, tuple(excluded))
+    before = responses.height
+    for step, remaining in zip(study.screening, counts, strict=True):
+        excluded.append((step.reason, before - remaining))
+        before = remaining
+    return Screening(responses.filter(still_in[-1]), responses.height, tuple(excluded))

