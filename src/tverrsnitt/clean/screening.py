@@ -31,7 +31,7 @@ class Screening:
 def screen(responses: pl.DataFrame, study: Study) -> Screening:
     """Apply the screening steps in order; each excluded respondent counts once, at the first
     step that excludes them. A missing answer to a screening question also excludes."""
-    passed = [pl.col(step.question).cast(pl.String).is_in(list(step.keep)).fill_null(False)
+    passed = [pl.col(step.question).is_in(list(step.keep)).fill_null(False)
               for step in study.screening]
     # Who is still in after each step: one pass over the masks, then a single filter (copying
     # a wide frame once per step cost time and memory at a million rows).

@@ -71,7 +71,8 @@ class Engine:
         ]
         self._sizes = sizes
 
-    def _cell_expr(self) -> pl.Expr:
+    def cell_expr(self) -> pl.Expr:
+        """The packed grouping cell of each respondent, as a column named CELL."""
         expr: pl.Expr = pl.lit(0, dtype=pl.Int64)
         for dim, stride, size in zip(self.dims, self._strides, self._sizes, strict=True):
             code = pl.col(dim).to_physical().cast(pl.Int64).fill_null(size - 1)
@@ -80,7 +81,7 @@ class Engine:
 
     # -- cube building
     def _needed(self) -> dict[CubeKey, pl.LazyFrame]:
-        frame = self.data.respondents.lazy().with_columns(self._cell_expr())
+        frame = self.data.respondents.lazy().with_columns(self.cell_expr())
         queries: dict[CubeKey, pl.LazyFrame] = {}
         for figure in self.study.figures:
             if figure.statistic == "response_status":
