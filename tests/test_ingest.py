@@ -245,3 +245,35 @@ def test_lenient_blanks_cells_and_lists_them(capsys: pytest.CaptureFixture[str],
     heltid = produced.filter((pl.col("figure") == "3.3") & (pl.col("item") == "b5_heltid")
                              & (pl.col("group") == "Totalt") & (pl.col("category") == "Deltid"))
     assert heltid["base"][0] == 2228 - 1  # the blanked cell left the base
+
+
+def test_repeated_header_is_rejected(study: Study, tmp_path: Path) -> None:
+    header, rows = export_rows()
+    column = header.index("Jobber du heltid eller deltid?")
+    path = write_rows(tmp_path / "twice.csv", [*header, header[column]],
+                      [[*r, r[column]] for r in rows])
+    with pytest.raises(InputDataError) as caught:
+        read_export(path, study)
+    assert "row 1, column 'Jobber du heltid eller deltid?'" in caught.value.message
+    assert "one column with this header, found 2" in caught.value.message
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them(study: Study, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    header, rows = export_rows()
+    column = header.index("Jobber du heltid eller deltid?")
+    target = next(i for i, r in enumerate(rows) if r[column] == "Deltid")
+    rows[target][column] = "Deltidd"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Svar"
+    sheet.append(header)
+    sheet.append([None] * len(header))  # an empty row stays in the numbering
+    for row in rows:
+        sheet.append([cell or None for cell in row])
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputDataError) as caught:
+        read_export(path, study)
+    assert f"row {target + 3}, column 'Jobber du heltid eller deltid?'" in caught.value.message

@@ -7,14 +7,13 @@ was expected. Strict reading stops on any problem; lenient reading blanks the ce
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from ..errors import DataProblem, did_you_mean, one_of
-from ..study.model import Question
+from ..study.model import Question, normalise_header
 from .readers import ROW, RawTable
 
 DATETIME_FORMATS = (
@@ -23,11 +22,6 @@ DATETIME_FORMATS = (
 )
 MULTI_SEPARATOR = ";"
 LISTED_PER_COLUMN = 50
-
-
-def normalise_header(text: str) -> str:
-    """Header text as compared: Unicode NFC, whitespace collapsed, case folded."""
-    return " ".join(unicodedata.normalize("NFC", text.replace("\x00", " ")).split()).casefold()
 
 
 @dataclass
@@ -41,11 +35,12 @@ class Parsed:
 
 
 def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[str, str], Parsed]:
-    """Map question code -> raw header; report missing, duplicate and unknown columns."""
-    by_text: dict[str, list[str]] = {}
-    for header in raw.headers:
-        by_text.setdefault(normalise_header(header), []).append(header)
-    wanted = {normalise_header(q.header): q for q in questions}
+    """Map question code -> frame column; report missing, repeated and unknown headers."""
+    by_text: dict[str, list[int]] = {}
+    for index, header in enumerate(raw.headers):
+        by_text.setdefault(normalise_header(header), []).append(index)
+    wanted = {normalise_header(q.header) for q in questions}
+    unmatched = [h for h in raw.headers if normalise_header(h) not in wanted]
     result = Parsed(pl.DataFrame())
     mapping: dict[str, str] = {}
     for question in questions:
@@ -55,34 +50,32 @@ def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[st
                 raw.file, 1, question.header, None,
                 f"one column with this header, found {len(found)}"))
         if found:
-            mapping[question.code] = found[0]
+            mapping[question.code] = raw.columns[found[0]]
         else:
             result.missing_columns.append(question.header)
-            hint = did_you_mean(question.header, [h for h in raw.headers
-                                                  if normalise_header(h) not in wanted])
             result.problems.append(DataProblem(
                 raw.file, 1, question.header, None,
                 f"a column with this header for question '{question.code}' "
-                f"(the export has no such column).{hint}"))
-    result.unknown_columns = [h.split("\x00")[0] for h in raw.headers
-                              if normalise_header(h) not in wanted]
+                f"(the export has no such column).{did_you_mean(question.header, unmatched)}"))
+    result.unknown_columns = unmatched
     return mapping, result
 
 
 def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
     """Type every matched column; missing columns become empty columns (and problems)."""
     mapping, result = match_columns(raw, questions)
+    headers = dict(zip(raw.columns, raw.headers, strict=True))
     rows = raw.frame[ROW]
     columns = [rows]
     for question in questions:
-        header = mapping.get(question.code)
-        if header is None:
+        column = mapping.get(question.code)
+        if column is None:
             columns.append(pl.Series(question.code, [None] * raw.frame.height,
                                      dtype=empty_dtype(question)))
             continue
-        cells = raw.frame[header].str.strip_chars().replace("", None)
+        cells = raw.frame[column].str.strip_chars().replace("", None)
         series, problems = parse_column(question, cells, rows)
-        result.problems.extend(DataProblem(raw.file, row, header.split("\x00")[0], value, expected)
+        result.problems.extend(DataProblem(raw.file, row, headers[column], value, expected)
                                for row, value, expected in problems)
         columns.append(series.alias(question.code))
     result.frame = pl.DataFrame(columns)

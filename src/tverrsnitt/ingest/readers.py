@@ -22,12 +22,13 @@ SUPPORTED = (".csv", ".txt", ".xlsx", ".sav")
 
 @dataclass(frozen=True)
 class RawTable:
-    """Headers as found in the file, and a frame of text cells plus the source row number."""
+    """Headers as found in the file (repeats included), the frame column holding each, and the
+    frame of text cells plus the source row number."""
 
     file: Path
     headers: tuple[str, ...]
+    columns: tuple[str, ...]
     frame: pl.DataFrame
-    value_labels_applied: bool = False
 
 
 def _fail(file: Path, expected: str, value: str | None = None, row: int | None = None) -> InputDataError:
@@ -94,27 +95,28 @@ def read_csv(path: Path) -> RawTable:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         reason = str(exc).splitlines()[0]
         raise _fail(path, f"well-formed CSV with '{delimiter}' between cells ({reason})") from None
-    headers = _unique_headers(path, frame.columns)
-    frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
-    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-    return RawTable(path, tuple(headers), _drop_empty_rows(frame))
+    # Polars renames a repeated header to '<header>_duplicated_<n>'; keep the text as written.
+    headers = [c.rsplit("_duplicated_", 1)[0] if "_duplicated_" in c else c for c in frame.columns]
+    return _raw_table(path, headers, frame, first_row=2)
 
 
-def _unique_headers(path: Path, headers: list[str]) -> list[str]:
-    """Polars renames duplicate headers; keep them as written but make them unique."""
-    cleaned = []
-    for header in headers:
-        base = header
-        # polars appends '_duplicated_N' to repeated names; restore the original text.
-        if "_duplicated_" in header:
-            base = header.rsplit("_duplicated_", 1)[0]
-        cleaned.append(base)
+def _column_names(headers: list[str]) -> list[str]:
+    """Unique frame column names for headers that may repeat ('X', 'X (2)', …)."""
     seen: dict[str, int] = {}
-    result = []
-    for header in cleaned:
+    names = []
+    for header in headers:
         seen[header] = seen.get(header, 0) + 1
-        result.append(header if seen[header] == 1 else f"{header}\x00{seen[header]}")
-    return result
+        names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return names
+
+
+def _raw_table(path: Path, headers: list[str], cells: pl.DataFrame, first_row: int) -> RawTable:
+    """Name the cell columns uniquely, number the rows as the source shows them (`first_row`
+    for the first data row), keep the headers as written and drop rows with no cell at all."""
+    columns = _column_names(headers)
+    frame = cells.rename(dict(zip(cells.columns, columns, strict=True))).with_columns(
+        pl.int_range(first_row, first_row + cells.height, dtype=pl.Int64).alias(ROW))
+    return RawTable(path, tuple(headers), tuple(columns), _drop_empty_rows(frame))
 
 
 def _drop_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -163,23 +165,17 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
                         value="(empty sheet)", row=1)
         width = len(header_row)
         columns: list[list[str | None]] = [[] for _ in range(width)]
-        row_numbers: list[int] = []
-        for number, row in enumerate(rows, start=2):
+        for row in rows:  # empty rows too, so that row numbers stay those Excel shows
             texts = [_cell_text(v) for v in row[:width]]
-            if all(t is None or not t.strip() for t in texts):
-                continue
             texts += [None] * (width - len(texts))
             for index, text in enumerate(texts):
                 columns[index].append(text)
-            row_numbers.append(number)
     finally:
         workbook.close()
-    raw_headers = [_cell_text(h) or f"(column {i + 1})" for i, h in enumerate(header_row)]
-    headers = _unique_headers(path, raw_headers)
-    frame = pl.DataFrame(
-        {h: pl.Series(h, col, dtype=pl.String) for h, col in zip(headers, columns, strict=True)}
-    ).with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64))
-    return RawTable(path, tuple(headers), _drop_empty_rows(frame))
+    headers = [_cell_text(h) or f"(column {i + 1})" for i, h in enumerate(header_row)]
+    cells = pl.DataFrame([pl.Series(f"c{i}", col, dtype=pl.String)
+                          for i, col in enumerate(columns)])
+    return _raw_table(path, headers, cells, first_row=2)
 
 
 # ----------------------------------------------------------------------------- sav
@@ -197,12 +193,8 @@ def read_sav(path: Path) -> RawTable:
                     value="(unreadable file)") from None
     labels = meta.column_names_to_labels or {}
     headers = [labels.get(name) or name for name in frame.columns]
-    headers = _unique_headers(path, headers)
-    names = dict(zip(frame.columns, headers, strict=True))
-    frame = frame.select(
-        [_sav_text(pl.col(name), frame.schema[name]).alias(names[name]) for name in frame.columns]
-    ).with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW))
-    return RawTable(path, tuple(headers), _drop_empty_rows(frame), value_labels_applied=True)
+    cells = frame.select([_sav_text(pl.col(name), frame.schema[name]) for name in frame.columns])
+    return _raw_table(path, headers, cells, first_row=1)  # SPSS numbers cases from 1
 
 
 def _sav_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:

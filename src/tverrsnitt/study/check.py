@@ -23,18 +23,12 @@ from .model import (
     Recode,
     Section,
     Study,
+    normalise_header,
 )
 from .yamlfile import KeyPath, YamlDocument
 
 ORDER_OPERATORS = (">=", "<=", ">", "<")
 OPTION_OPERATORS = ("==", "!=", ">=", "<=", ">", "<", "in", "has_any", "has_any_except")
-
-
-def normalise_header(text: str) -> str:
-    """Header text as compared when matching export columns (see ingest)."""
-    import unicodedata
-
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def _choice(value: str, choices: Iterable[str], what: str) -> str:

@@ -84,14 +84,3 @@ def group_members(study: Study, breakdown: str, group: str) -> tuple[str, ...]:
             if g.label == group:
                 return g.values
     return ()
-
-
-def cell_keys(study: Study, figure: Figure) -> set[tuple[str, str, str, str]]:
-    """All (item, by, group, category) keys a figure produces in tables.csv."""
-    keys = set()
-    for item in figure_items(figure):
-        for by in figure.breakdowns:
-            for group in groups(study, by):
-                for category in categories(study, figure, item):
-                    keys.add((item, by, group, category))
-    return keys

@@ -8,6 +8,7 @@ YAML again.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,7 +26,12 @@ class Frozen(BaseModel):
 # ----------------------------------------------------------------------------- questionnaire
 
 QuestionType = Literal["id", "datetime", "single", "multi", "number", "text"]
-ANSWER_TYPES: tuple[str, ...] = ("id", "datetime", "single", "multi", "number", "text")
+
+
+def normalise_header(text: str) -> str:
+    """Header text as compared when matching export columns: NFC, whitespace collapsed, case
+    folded — so a re-typed header with a double space or other case still matches."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 class Scale(Frozen):
@@ -189,9 +195,6 @@ class Register(Frozen):
 # ----------------------------------------------------------------------------- figures
 
 Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count", "response_status"]
-STATISTICS: tuple[str, ...] = (
-    "distribution", "top2", "bottom2", "selected_share", "mean", "count", "response_status",
-)
 
 
 class SortRule(Frozen):
