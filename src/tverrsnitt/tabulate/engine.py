@@ -60,16 +60,21 @@ class Engine:
         self.data = data
         self.dims = grouping_dims(study)
         self.cubes: dict[CubeKey, Cube] = {}
-        labels = [study.group_labels(d) for d in self.dims]
-        sizes = [len(options) + 1 for options in labels]  # the last code means "missing"
-        self._strides = [math.prod(sizes[:i]) for i in range(len(sizes))]
-        self._cells = [
-            tuple(options[(cell // stride) % size] if (cell // stride) % size < len(options)
-                  else None
-                  for options, stride, size in zip(labels, self._strides, sizes, strict=True))
-            for cell in range(math.prod(sizes))
-        ]
-        self._sizes = sizes
+        self._labels = [study.group_labels(d) for d in self.dims]
+        self._sizes = [len(options) + 1 for options in self._labels]  # last code: missing
+        self._strides = [math.prod(self._sizes[:i]) for i in range(len(self._sizes))]
+        self._decoded: dict[int, tuple[str | None, ...]] = {}
+
+    def cell_labels(self, cell: int) -> tuple[str | None, ...]:
+        """The group of each grouping variable in a packed cell (None where missing)."""
+        labels = self._decoded.get(cell)
+        if labels is None:
+            codes = ((cell // stride) % size for stride, size in zip(self._strides, self._sizes,
+                                                                     strict=True))
+            labels = tuple(options[code] if code < len(options) else None
+                           for options, code in zip(self._labels, codes, strict=True))
+            self._decoded[cell] = labels
+        return labels
 
     def cell_expr(self) -> pl.Expr:
         """The packed grouping cell of each respondent, as a column named CELL."""
@@ -121,7 +126,7 @@ class Engine:
 
     def _group_of(self, row: tuple, offset: int, by: str) -> str | None:
         index = self._dim_index(by)
-        return "Totalt" if index is None else self._cells[row[offset]][index]
+        return "Totalt" if index is None else self.cell_labels(row[offset])[index]
 
     def counts(self, item: str, by: str,
                kind: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
