@@ -224,13 +224,6 @@ def _label(study: Study, item: str) -> str:
     return study.question(item).label
 
 
-def _breakdown_label(study: Study, by: str) -> str:
-    if by == "none":
-        return ""
-    comparison = study.comparison(by)
-    if comparison is not None:
-        return comparison.label
-    return study.derived_variable(by).label
 
 
 def _with_n(label: str, bases: Sequence[int]) -> str:
@@ -315,7 +308,7 @@ def _stacked(study: Study, figure: Figure, cells: _Cells) -> ChartData:
                     rows.append(Row(_with_n(group, [vals[0].base]), item, group, vals))
                 title = " – ".join(t for t in (
                     _label(study, item) if len(items) > 1 else "",
-                    _breakdown_label(study, by) if len(parts) > 1 else "",
+                    study.breakdown_label(by) if len(parts) > 1 else "",
                 ) if t)
                 panels.append(Panel(title or None, tuple(_sorted(rows, figure, cells, by, TOTAL))))
         rows_are = "groups"
@@ -324,7 +317,7 @@ def _stacked(study: Study, figure: Figure, cells: _Cells) -> ChartData:
         figure_id=figure.id, kind="stacked", series=tuple(Series(c, c) for c in categories),
         panels=tuple(panels), ordinal=question.ordinal and items[0] not in figure.variables,
         axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
-        breakdown=_breakdown_label(study, figure.by),
+        breakdown=study.breakdown_label(figure.by),
     )
 
 
@@ -362,7 +355,7 @@ def _grouped(study: Study, figure: Figure, cells: _Cells) -> ChartData:
     return ChartData(
         figure_id=figure.id, kind="grouped", series=tuple(series), panels=tuple(panels),
         ordinal=False, axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
-        breakdown=_breakdown_label(study, by),
+        breakdown=study.breakdown_label(by),
     )
 
 
@@ -401,12 +394,12 @@ def _bars(study: Study, figure: Figure, cells: _Cells) -> ChartData:
             for group in cells.groups(study, by):
                 value = cells.value(category, item, by, group, category)
                 rows.append(Row(_with_n(group, [value.base]), item, group, (value,)))
-            title = _breakdown_label(study, by) if len(parts) > 1 else None
+            title = study.breakdown_label(by) if len(parts) > 1 else None
             panels.append(Panel(title, tuple(_sorted(rows, figure, cells, by, TOTAL))))
         rows_are = "groups"
         name = category
     return ChartData(
         figure_id=figure.id, kind="bars", series=(Series(name, name),), panels=tuple(panels),
         ordinal=False, axis_label=_axis_label(rows_are, panels), note=figure.chart.note,
-        rows_are=rows_are, breakdown=_breakdown_label(study, figure.by),
+        rows_are=rows_are, breakdown=study.breakdown_label(figure.by),
     )

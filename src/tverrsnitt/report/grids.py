@@ -87,7 +87,7 @@ def _cell(row: TableRow | None) -> str:
 def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
     """Percent by category for each item and group of one breakdown, with N."""
     items = layout.figure_items(figure)
-    title = "" if by == figure.by else f"Etter {_breakdown_label(study, by).lower()}"
+    title = "" if by == figure.by else f"Etter {study.breakdown_label(by).lower()}"
     grid = Grid(title, [])
     for item in items:
         categories = layout.categories(study, figure, item)
@@ -111,13 +111,6 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
     return grid
 
 
-def _breakdown_label(study: Study, by: str) -> str:
-    if by == "none":
-        return "Totalt"
-    comparison = study.comparison(by)
-    if comparison is not None:
-        return comparison.label
-    return study.derived_variable(by).label
 
 
 def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:

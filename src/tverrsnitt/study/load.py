@@ -23,6 +23,7 @@ from ..errors import DefinitionProblem, StudyDefinitionError
 from .check import check_study
 from .conditions import ConditionSyntaxError, parse_condition
 from .model import (
+    AnswerSpec,
     BatterySpec,
     Comparison,
     Derived,
@@ -190,7 +191,7 @@ def _questions(doc: YamlDocument, raw_list: Sequence[Any], scales: dict[str, Sca
     return questions
 
 
-def _options(doc: YamlDocument, path: KeyPath, spec: QuestionSpec | BatterySpec,
+def _options(doc: YamlDocument, path: KeyPath, spec: AnswerSpec,
              scales: dict[str, Scale], out: _Collector) -> Scale | None:
     if spec.scale is not None and spec.options is not None:
         out.add(doc, (*path, "scale"), "give either 'scale' or 'options', not both")

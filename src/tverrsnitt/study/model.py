@@ -43,19 +43,24 @@ class Scale(Frozen):
     bottom2: tuple[str, ...] | None = None
 
 
-class QuestionSpec(Frozen):
-    """A stand-alone question as written in questionnaire.yaml."""
+class AnswerSpec(Frozen):
+    """Where a question's options come from (a named scale or a list) and when it is asked."""
 
-    code: str
-    header: str
-    type: QuestionType
-    label: str | None = None
     options: tuple[str, ...] | None = None
     scale: str | None = None
     ordinal: bool | None = None
     top2: tuple[str, ...] | None = None
     bottom2: tuple[str, ...] | None = None
     asked_if: str | None = None
+
+
+class QuestionSpec(AnswerSpec):
+    """A stand-alone question as written in questionnaire.yaml."""
+
+    code: str
+    header: str
+    type: QuestionType
+    label: str | None = None
     screening: bool = False
     exclusive_option: str | None = None
     range: tuple[float, float] | None = None
@@ -75,18 +80,12 @@ class BatteryItemSpec(Frozen):
     reconstructed: bool | None = None
 
 
-class BatterySpec(Frozen):
+class BatterySpec(AnswerSpec):
     """A matrix question: one stem, one scale, one row per statement."""
 
     battery: str
     stem: str
     type: Literal["single"] = "single"
-    options: tuple[str, ...] | None = None
-    scale: str | None = None
-    ordinal: bool | None = None
-    top2: tuple[str, ...] | None = None
-    bottom2: tuple[str, ...] | None = None
-    asked_if: str | None = None
     reconstructed: bool = False
     items: tuple[BatteryItemSpec, ...]
 
@@ -362,6 +361,15 @@ class Study(Frozen):
     def breakdown_codes(self) -> tuple[str, ...]:
         """Every name a figure may use in `by`: 'none', derived variables and comparisons."""
         return ("none", *(d.code for d in self.derived), *(c.code for c in self.comparisons))
+
+    def breakdown_label(self, breakdown: str) -> str:
+        """What a breakdown is called in print ('Yrkesgruppe'); '' for no breakdown."""
+        if breakdown == "none":
+            return ""
+        comparison = self.comparison(breakdown)
+        if comparison is not None:
+            return comparison.label
+        return self.derived_variable(breakdown).label
 
     def group_labels(self, breakdown: str) -> tuple[str, ...]:
         """The groups of a breakdown in report order (without 'Totalt')."""
