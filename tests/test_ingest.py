@@ -277,3 +277,12 @@ def test_xlsx_rows_are_numbered_as_excel_shows_them(study: Study, tmp_path: Path
     with pytest.raises(InputDataError) as caught:
         read_export(path, study)
     assert f"row {target + 3}, column 'Jobber du heltid eller deltid?'" in caught.value.message
+
+
+def test_a_file_from_another_study_gets_one_clear_message(study: Study, tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "other.csv", ["Navn", "Alder"], [["x", "1"]])
+    with pytest.raises(InputDataError) as caught:
+        read_export(path, study)
+    assert len(caught.value.problems) == 1
+    assert "found \"'Navn', 'Alder'\"" in caught.value.message
+    assert "none of its 114 columns were found" in caught.value.message

@@ -58,6 +58,14 @@ def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[st
                 f"a column with this header for question '{question.code}' "
                 f"(the export has no such column).{did_you_mean(question.header, unmatched)}"))
     result.unknown_columns = unmatched
+    if not mapping and questions:
+        # Nothing matches: the wrong file or the wrong study; one message says so better than
+        # a hundred missing columns.
+        shown = ", ".join(f"'{h}'" for h in raw.headers[:5])
+        result.problems = [DataProblem(
+            raw.file, 1, None, shown + (" …" if len(raw.headers) > 5 else ""),
+            f"the question texts of this study as column headers (none of its "
+            f"{len(questions)} columns were found; is this the right file for the study?)")]
     return mapping, result
 
 
