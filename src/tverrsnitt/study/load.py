@@ -70,6 +70,10 @@ def _pydantic_message(err: Any) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key (check the spelling)"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return (f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of "
+                f"{ctx.get('expected_tags', '')}")
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"got {err.get('input')!r}; expected one of {expected}"
