@@ -137,3 +137,22 @@ def test_unknown_kind_of_derived_variable(copy: Path) -> None:
     message = problems_of(copy)
     assert "derived.yaml, line 6, at derived[0 'yrkesgruppe']" in message
     assert "unknown 'kind' 'recodee'; expected one of 'recode', 'age_bands'" in message
+
+
+def test_fieldwork_pages_cover_every_question_once(study: Study, copy: Path) -> None:
+    assert study.fieldwork is not None and len(study.fieldwork.pages) == 18
+    edit(copy / "fieldwork.yaml", "q411_krever_mer, q412_niva]", "q411_krever_mer, q44]")
+    message = problems_of(copy)
+    assert "fieldwork.yaml" in message
+    assert "'q44_mobbing' is already on page 7" in message
+    assert "questions on no page: ['q412_niva']" in message
+
+
+def test_fieldwork_routing_needs_an_earlier_page(copy: Path) -> None:
+    edit(copy / "fieldwork.yaml", "questions: [b2_rolle_annet, b6_stillingsprosent]",
+         "questions: [b6_stillingsprosent]")
+    edit(copy / "fieldwork.yaml", "questions: [b1_utdanning, b2_rolle,",
+         "questions: [b1_utdanning, b2_rolle, b2_rolle_annet,")
+    message = problems_of(copy)
+    assert ("'b2_rolle_annet' is asked if b2_rolle == 'Annet', so 'b2_rolle' must be on an "
+            "earlier page") in message

@@ -329,6 +329,70 @@ def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:
     return problems
 
 
+def asked_on_the_web(question: Question) -> bool:
+    """Questions a respondent answers (not ids, timestamps or register data)."""
+    return question.type not in ("id", "datetime") and question.register_column is None
+
+
+def page_codes(study: Study, entry: str) -> tuple[str, ...]:
+    """A page entry is a question code or a battery id (all of its statements)."""
+    battery = tuple(q.code for q in study.questions if q.battery == entry)
+    return battery or (entry,)
+
+
+class _FieldworkChecker:
+    def __init__(self, checker: _Checker) -> None:
+        self.c = checker
+        self.study = checker.study
+
+    def run(self) -> None:
+        fieldwork = self.study.fieldwork
+        if fieldwork is None:
+            return
+        doc = "fieldwork.yaml"
+        page_of: dict[str, int] = {}
+        batteries = sorted({q.battery for q in self.study.questions if q.battery})
+        for index, page in enumerate(fieldwork.pages):
+            for entry in page.questions:
+                path: KeyPath = ("pages", index, "questions")
+                codes = page_codes(self.study, entry)
+                if not self.study.has_question(codes[0]):
+                    self.c.add(doc, path, _choice(entry, [*self.c.codes, *batteries],
+                                                  "question or battery"))
+                    continue
+                for code in codes:
+                    if not asked_on_the_web(self.study.question(code)):
+                        self.c.add(doc, path, f"{code!r} is not asked on the web (it is an id, "
+                                              "a timestamp or register data)")
+                    elif code in page_of:
+                        self.c.add(doc, path, f"{code!r} is already on page {page_of[code] + 1}")
+                    page_of[code] = index
+        missing = [q.code for q in self.study.questions
+                   if asked_on_the_web(q) and q.code not in page_of]
+        if missing:
+            self.c.add(doc, ("pages",), f"questions on no page: {missing}")
+        for code, index in page_of.items():
+            condition = self.study.question(code).asked_if
+            if condition is not None and page_of.get(condition.code, index) >= index:
+                self.c.add(doc, ("pages", index, "questions"),
+                           f"{code!r} is asked if {condition}, so {condition.code!r} must be on "
+                           "an earlier page (pages work without JavaScript)")
+        reasons = [step.reason for step in self.study.screening]
+        for reason in fieldwork.screened_out:
+            if reason not in reasons:
+                self.c.add(doc, ("screened_out", reason), _choice(reason, reasons, "reason"))
+        for reason in reasons:
+            if reason not in fieldwork.screened_out:
+                self.c.add(doc, ("screened_out",), f"no text for screening reason {reason!r}")
+        dates = [r.date for r in fieldwork.reminders]
+        if dates != sorted(dates) or len({r.name for r in fieldwork.reminders}) != len(dates):
+            self.c.add(doc, ("reminders",), "reminders need unique names, in date order")
+        for key in ("invitation", "reminder"):
+            text = getattr(fieldwork, key).body
+            if "{link}" not in text:
+                self.c.add(doc, (key, "body"), "the mail must contain {link}, the personal link")
+
+
 def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     """All cross-reference problems of a study definition (empty when it is consistent)."""
     checker = _Checker(study, docs)
@@ -338,4 +402,5 @@ def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     if not checker.problems:
         # Prose placeholders are checked against the figures, so only once those are sound.
         checker.report()
+    _FieldworkChecker(checker).run()
     return checker.problems

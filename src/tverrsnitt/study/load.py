@@ -7,6 +7,7 @@ A study folder holds five YAML files, each with one job:
     derived.yaml        derived variables, comparisons and screening steps
     figures.yaml        every table and figure of the report
     report.yaml         title page and chapter structure, prose with numbers from the tables
+    fieldwork.yaml      (optional) the web questionnaire's pages and texts, mailings, reminders
 
 Every problem found is reported at once, each with file, line, key path and the valid choices.
 """
@@ -27,6 +28,7 @@ from .model import (
     BatterySpec,
     Comparison,
     Derived,
+    Fieldwork,
     Figure,
     Question,
     QuestionSpec,
@@ -40,6 +42,7 @@ from .model import (
 from .yamlfile import KeyPath, YamlDocument, read_yaml
 
 FILES = ("study.yaml", "questionnaire.yaml", "derived.yaml", "figures.yaml", "report.yaml")
+FIELDWORK_FILE = "fieldwork.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -148,13 +151,19 @@ def load_study(folder: str | Path) -> Study:
     r_doc = docs["report.yaml"]
     report = out.model(ReportSpec, r_doc, (), _expect_mapping(r_doc, out))
 
+    fieldwork = None
+    if (root / FIELDWORK_FILE).is_file():
+        docs[FIELDWORK_FILE] = read_yaml(root / FIELDWORK_FILE)
+        f_doc = docs[FIELDWORK_FILE]
+        fieldwork = out.model(Fieldwork, f_doc, (), _expect_mapping(f_doc, out))
+
     if out.problems or meta is None or report is None:
         raise StudyDefinitionError(out.problems or [DefinitionProblem(root, "", "invalid")])
 
     study = Study(
         root=root.resolve(), meta=meta, scales=scales, questions=tuple(questions),
         derived=tuple(derived), comparisons=tuple(comparisons), screening=tuple(screening),
-        register_link=register, figures=tuple(figures), report=report,
+        register_link=register, figures=tuple(figures), report=report, fieldwork=fieldwork,
     )
     problems = check_study(study, docs)
     if problems:

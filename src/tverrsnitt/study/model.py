@@ -300,6 +300,62 @@ class ReportSpec(Frozen):
     chapters: tuple[Section, ...] = ()
 
 
+# ----------------------------------------------------------------------------- fieldwork
+
+
+class Page(Frozen):
+    """One page of the web questionnaire: questions and batteries shown together."""
+
+    title: str
+    intro: str | None = None
+    questions: tuple[str, ...]
+
+
+class Reminder(Frozen):
+    """A reminder sent on `date` to members who have not completed."""
+
+    name: str
+    date: dt.date
+
+
+class MailText(Frozen):
+    """Subject and body of a mail; the body may use {link}, {title} and {deadline}."""
+
+    subject: str
+    body: str
+
+
+class SmtpSettings(Frozen):
+    """How mail leaves; the environment (TVERRSNITT_SMTP_*) overrides each value."""
+
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "undersokelse@example.org"
+    user: str | None = None
+    password: str | None = None
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    batch_size: int = Field(default=100, ge=1)
+    per_minute: int = Field(default=600, ge=1)
+
+
+class Fieldwork(Frozen):
+    """The web questionnaire and its mailings: pages, texts, reminders (fieldwork.yaml)."""
+
+    title: str
+    mode: Literal["personal", "open"] = "personal"
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    welcome: tuple[str, ...]
+    completion: tuple[str, ...]
+    screened_out: dict[str, str]
+    closed: str = "Undersøkelsen er avsluttet."
+    pages: tuple[Page, ...]
+    invitation: MailText
+    reminder: MailText
+    reminders: tuple[Reminder, ...] = ()
+    smtp: SmtpSettings = SmtpSettings()
+
+
 # ----------------------------------------------------------------------------- study
 
 
@@ -328,6 +384,7 @@ class Study(Frozen):
     register_link: Register | None
     figures: tuple[Figure, ...]
     report: ReportSpec
+    fieldwork: Fieldwork | None = None
 
     def question(self, code: str) -> Question:
         """Look up a question by code (KeyError if unknown)."""
