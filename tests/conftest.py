@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,26 @@ def analysis(study: Study, export: Ingested, register: Ingested) -> AnalysisData
 @pytest.fixture(scope="session")
 def tables(study: Study, analysis: AnalysisData) -> Tables:
     return tabulate(study, analysis)
+
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty fieldwork database URL: an SQLite file, or a new PostgreSQL database on
+    the machine's server (127.0.0.1:5432, which .ci/run makes sure is up)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fieldwork.db'}"
+        return
+    import psycopg
+
+    name = f"tverrsnitt_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL,
+                         autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

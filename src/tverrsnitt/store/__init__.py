@@ -1,0 +1,5 @@
+"""Store: the fieldwork database behind one class (SQLite by default, PostgreSQL by URL)."""
+
+from .database import DEFAULT_URL, Member, Respondent, Store, StoreError, hash_token, sqlite_url
+
+__all__ = ["DEFAULT_URL", "Member", "Respondent", "Store", "StoreError", "hash_token", "sqlite_url"]

@@ -1,0 +1,383 @@
+"""The one class that owns the fieldwork database: connections, transactions, migrations.
+
+SQLite is the default (one file, WAL, foreign keys on); PostgreSQL is used when the URL says so.
+Each public method is one transaction, so a page save either happens whole or not at all, and
+a crash in the middle loses nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import TverrsnittError
+from .schema import admins, answers, mails, members, respondents, tokens
+
+TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
+DEFAULT_URL = "sqlite:///tverrsnitt.db"
+
+
+class StoreError(TverrsnittError):
+    """The database cannot be opened or used as asked."""
+
+
+def now() -> dt.datetime:
+    """The current time, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a personal link's token."""
+    return hashlib.sha256(token.encode("ascii", errors="replace")).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh, unguessable token for a personal link (URL-safe text)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One respondent's progress: who, how far, and with what outcome."""
+
+    id: int
+    member_id: int | None
+    status: str
+    screened_reason: str | None
+    page: int
+    receipt: str | None
+    background: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Member:
+    """An invited member as imported from the register."""
+
+    id: int
+    member_no: str
+    email: str
+    background: Mapping[str, Any]
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of an SQLite file."""
+    return f"sqlite:///{Path(path)}"
+
+
+class Store:
+    """Fieldwork storage behind one narrow interface, for SQLite and PostgreSQL alike."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = self._engine(url)
+        if migrate:
+            self.migrate()
+
+    # ------------------------------------------------------------------ connections
+    @staticmethod
+    def _engine(url: str) -> Engine:
+        try:
+            if url.startswith("sqlite"):
+                engine = create_engine(url, connect_args={"timeout": 30})
+
+                @event.listens_for(engine, "connect")
+                def _pragmas(connection: Any, _record: Any) -> None:
+                    cursor = connection.cursor()
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=FULL")
+                    cursor.execute("PRAGMA foreign_keys=ON")
+                    cursor.execute("PRAGMA busy_timeout=30000")
+                    cursor.close()
+
+                return engine
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return create_engine(url, pool_pre_ping=True)
+        except Exception as exc:  # an unknown dialect or a malformed URL
+            raise StoreError(f"Cannot use database URL {url!r}: {exc}") from None
+
+    def transaction(self) -> Any:
+        """A connection in one transaction (commits on success, rolls back on error)."""
+        return self.engine.begin()
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (Alembic migrations shipped with the package)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except Exception as exc:
+            if isinstance(exc, TverrsnittError):
+                raise
+            raise StoreError(f"Cannot open or migrate the database {self.url!r}: {exc}") from exc
+
+    def close(self) -> None:
+        """Release all connections."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ members and tokens
+    def import_members(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Add members (member_no, email, background); existing member numbers are updated."""
+        count = 0
+        with self.transaction() as connection:
+            existing = {row.member_no: row.id for row in
+                        connection.execute(select(members.c.member_no, members.c.id))}
+            for row in rows:
+                values = {"email": row["email"], "background": dict(row["background"])}
+                if row["member_no"] in existing:
+                    connection.execute(update(members)
+                                       .where(members.c.id == existing[row["member_no"]])
+                                       .values(**values))
+                else:
+                    result = connection.execute(insert(members).values(
+                        member_no=row["member_no"], imported_at=now(), **values))
+                    member_id = result.inserted_primary_key[0]
+                    connection.execute(insert(respondents).values(
+                        member_id=member_id, status="invited", page=0))
+                count += 1
+        return count
+
+    def members(self) -> list[Member]:
+        """All members in import order."""
+        with self.engine.connect() as connection:
+            return [Member(r.id, r.member_no, r.email, r.background) for r in
+                    connection.execute(select(members).order_by(members.c.id))]
+
+    def issue_token(self, member_id: int, purpose: str,
+                    connection: Connection | None = None) -> str:
+        """A new personal link token for a member's one response (every mail gets its own)."""
+        token = new_token()
+
+        def run(conn: Connection) -> None:
+            respondent_id = conn.execute(select(respondents.c.id)
+                                         .where(respondents.c.member_id == member_id)).scalar_one()
+            conn.execute(insert(tokens).values(token_hash=hash_token(token),
+                                               respondent_id=respondent_id, purpose=purpose,
+                                               created_at=now()))
+
+        if connection is not None:
+            run(connection)
+        else:
+            with self.transaction() as conn:
+                run(conn)
+        return token
+
+    def open_respondent(self) -> str:
+        """Open-link mode: a new anonymous respondent and its token."""
+        token = new_token()
+        with self.transaction() as connection:
+            respondent_id = connection.execute(insert(respondents).values(
+                status="invited", page=0)).inserted_primary_key[0]
+            connection.execute(insert(tokens).values(token_hash=hash_token(token),
+                                                     respondent_id=respondent_id,
+                                                     purpose="open", created_at=now()))
+        return token
+
+    def respondent_for_token(self, token: str) -> Respondent | None:
+        """The respondent a token belongs to, or None for an unknown token."""
+        query = (select(respondents, members.c.background)
+                 .select_from(tokens.join(respondents, tokens.c.respondent_id == respondents.c.id)
+                              .outerjoin(members, respondents.c.member_id == members.c.id))
+                 .where(tokens.c.token_hash == hash_token(token)))
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return Respondent(row.id, row.member_id, row.status, row.screened_reason, row.page,
+                          row.receipt, row.background or {})
+
+    # ------------------------------------------------------------------ answers
+    def answers(self, respondent_id: int) -> dict[str, Any]:
+        """A respondent's answers by question code (decoded from JSON)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(answers.c.code, answers.c.value)
+                                      .where(answers.c.respondent_id == respondent_id))
+            return {code: json.loads(value) for code, value in rows}
+
+    def save_page(self, respondent_id: int, values: Mapping[str, Any], cleared: Iterable[str],
+                  *, page: int, status: str, screened_reason: str | None = None) -> Respondent:
+        """Save one page in one transaction: answers set or cleared, progress and status.
+
+        A completed or screened-out respondent is never changed again: replays of a page or of
+        the final submit return the stored state (and its receipt) unchanged.
+        """
+        stamp = now()
+        with self.transaction() as connection:
+            current = connection.execute(select(respondents).where(
+                respondents.c.id == respondent_id).with_for_update()).one()
+            if current.status in ("completed", "screened_out"):
+                return self._respondent(connection, respondent_id)
+            for code in cleared:
+                connection.execute(answers.delete().where(
+                    (answers.c.respondent_id == respondent_id) & (answers.c.code == code)))
+            for code, value in values.items():
+                encoded = json.dumps(value, ensure_ascii=False)
+                updated = connection.execute(update(answers).where(
+                    (answers.c.respondent_id == respondent_id) & (answers.c.code == code)
+                ).values(value=encoded, updated_at=stamp))
+                if updated.rowcount == 0:
+                    connection.execute(insert(answers).values(
+                        respondent_id=respondent_id, code=code, value=encoded, updated_at=stamp))
+            changes: dict[str, Any] = {"status": status, "page": page, "updated_at": stamp,
+                                       "screened_reason": screened_reason}
+            if current.started_at is None:
+                changes["started_at"] = stamp
+            if status in ("completed", "screened_out"):
+                changes["completed_at"] = stamp
+                changes["receipt"] = secrets.token_hex(4).upper()
+            connection.execute(update(respondents).where(respondents.c.id == respondent_id)
+                               .values(**changes))
+            return self._respondent(connection, respondent_id)
+
+    @staticmethod
+    def _respondent(connection: Connection, respondent_id: int) -> Respondent:
+        row = connection.execute(
+            select(respondents, members.c.background)
+            .select_from(respondents.outerjoin(members, respondents.c.member_id == members.c.id))
+            .where(respondents.c.id == respondent_id)).one()
+        return Respondent(row.id, row.member_id, row.status, row.screened_reason, row.page,
+                          row.receipt, row.background or {})
+
+    def responses(self) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+        """Every respondent who started: (respondent row, member background, answers)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(respondents, members.c.member_no, members.c.background)
+                .select_from(respondents.outerjoin(members,
+                                                   respondents.c.member_id == members.c.id))
+                .where(respondents.c.status != "invited").order_by(respondents.c.completed_at,
+                                                                   respondents.c.id)).all()
+            by_respondent: dict[int, dict[str, Any]] = {}
+            for code_row in connection.execute(select(answers)):
+                by_respondent.setdefault(code_row.respondent_id, {})[code_row.code] = json.loads(
+                    code_row.value)
+        for row in rows:
+            yield (dict(row._mapping), dict(row.background or {}),
+                   by_respondent.get(row.id, {}))
+
+    # ------------------------------------------------------------------ mail log
+    def claim_mail(self, member_id: int, kind: str) -> str | None:
+        """Reserve a mail before sending it; returns a fresh token, or None if this member has
+        this mail already (sent, or claimed by a run whose outcome is unknown)."""
+        with self.transaction() as connection:
+            row = connection.execute(select(mails).where(
+                (mails.c.member_id == member_id) & (mails.c.kind == kind))).first()
+            if row is not None and row.status != "failed":
+                return None
+            if row is None:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(mails).values(
+                            member_id=member_id, kind=kind, status="sending", attempts=1,
+                            created_at=now()))
+                except IntegrityError:
+                    return None  # another run claimed it a moment ago
+            else:
+                connection.execute(update(mails).where(mails.c.id == row.id).values(
+                    status="sending", attempts=row.attempts + 1, error=None))
+            return self.issue_token(member_id, kind, connection)
+
+    def finish_mail(self, member_id: int, kind: str, *, sent: bool, error: str | None = None,
+                    message_id: str | None = None) -> None:
+        """Record the outcome of a claimed mail (the audit log)."""
+        with self.transaction() as connection:
+            connection.execute(update(mails).where(
+                (mails.c.member_id == member_id) & (mails.c.kind == kind)).values(
+                status="sent" if sent else "failed", error=error, message_id=message_id,
+                sent_at=now() if sent else None))
+
+    def mail_log(self) -> list[dict[str, Any]]:
+        """Every mail with its member number, status and times (oldest first)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(mails, members.c.member_no, members.c.email)
+                .select_from(mails.join(members, mails.c.member_id == members.c.id))
+                .order_by(mails.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def members_without_mail(self, kind: str, *, only_unfinished: bool = False) -> list[Member]:
+        """Members who have not (successfully) been sent `kind`; optionally only those who
+        have not completed or been screened out."""
+        sent = select(mails.c.member_id).where((mails.c.kind == kind) & (mails.c.status != "failed"))
+        query = (select(members).join(respondents, respondents.c.member_id == members.c.id)
+                 .where(members.c.id.not_in(sent)).order_by(members.c.id))
+        if only_unfinished:
+            query = query.where(respondents.c.status.in_(("invited", "started")))
+        with self.engine.connect() as connection:
+            return [Member(r.id, r.member_no, r.email, r.background)
+                    for r in connection.execute(query)]
+
+    # ------------------------------------------------------------------ status
+    def status_counts(self) -> dict[str, int]:
+        """Respondents by status (invited, started, screened_out, completed)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(respondents.c.status, func.count())
+                                      .group_by(respondents.c.status))
+            return {status: count for status, count in rows}
+
+    def screened_out_by_reason(self) -> dict[str, int]:
+        """Screened-out respondents by the reason recorded."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(respondents.c.screened_reason, func.count())
+                .where(respondents.c.status == "screened_out")
+                .group_by(respondents.c.screened_reason))
+            return {reason: count for reason, count in rows}
+
+    def activity_by_day(self) -> list[tuple[dt.date, int, int]]:
+        """(day, started, completed) for every day with activity."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(respondents.c.started_at, respondents.c.completed_at)
+                                      .where(respondents.c.started_at.is_not(None))).all()
+        started: dict[dt.date, int] = {}
+        completed: dict[dt.date, int] = {}
+        for start, end in rows:
+            started[start.date()] = started.get(start.date(), 0) + 1
+            if end is not None:
+                completed[end.date()] = completed.get(end.date(), 0) + 1
+        days = sorted(set(started) | set(completed))
+        return [(day, started.get(day, 0), completed.get(day, 0)) for day in days]
+
+    # ------------------------------------------------------------------ admins
+    def add_admin(self, username: str, password: str) -> None:
+        """Create or replace an admin login (password stored as an Argon2 hash)."""
+        from argon2 import PasswordHasher
+
+        hashed = PasswordHasher().hash(password)
+        with self.transaction() as connection:
+            updated = connection.execute(update(admins).where(admins.c.username == username)
+                                         .values(password_hash=hashed))
+            if updated.rowcount == 0:
+                connection.execute(insert(admins).values(username=username, password_hash=hashed,
+                                                         created_at=now()))
+
+    def check_admin(self, username: str, password: str) -> bool:
+        """True when the username exists and the password matches."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import VerificationError
+
+        with self.engine.connect() as connection:
+            stored = connection.execute(select(admins.c.password_hash)
+                                        .where(admins.c.username == username)).scalar()
+        hasher = PasswordHasher()
+        if stored is None:
+            hasher.hash(password)  # spend the same time, so timing does not reveal usernames
+            return False
+        try:
+            return hasher.verify(stored, password)
+        except VerificationError:
+            return False

@@ -1,0 +1,90 @@
+"""The fieldwork database: members, personal links, responses, answers, mail log, admins.
+
+Answers are stored per question code, so a wording fix that keeps the codes keeps every answer
+already given. Tokens are stored only as SHA-256 hashes: they are 256-bit random values, so a
+fast hash is enough to make a stolen database useless for opening anyone's questionnaire.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+members = Table(
+    "members", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_no", String(64), nullable=False, unique=True),
+    Column("email", String(320), nullable=False),
+    # The register columns as imported (birth year, gender, county, …), keyed by column name.
+    Column("background", JSON, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+respondents = Table(
+    "respondents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), unique=True, nullable=True),
+    # invited | started | screened_out | completed
+    Column("status", String(20), nullable=False),
+    Column("screened_reason", String(200), nullable=True),
+    Column("page", Integer, nullable=False, default=0),
+    Column("receipt", String(32), nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("respondent_id", Integer, ForeignKey("respondents.id"), nullable=False, index=True),
+    # invitation | the reminder's name | open
+    Column("purpose", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+answers = Table(
+    "answers", metadata,
+    Column("respondent_id", Integer, ForeignKey("respondents.id"), primary_key=True),
+    Column("code", String(100), primary_key=True),
+    # JSON text: a string, a number or a list of option labels.
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+mails = Table(
+    "mails", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    # invitation | the reminder's name
+    Column("kind", String(100), nullable=False),
+    # sending (claimed, outcome unknown) | sent | failed
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("message_id", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("member_id", "kind", name="one_mail_per_kind"),
+)
+
+admins = Table(
+    "admins", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,83 @@
+"""The fieldwork store on SQLite and PostgreSQL: tokens, page saves, the mail log, admins."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from tverrsnitt.store import Store, hash_token
+from tverrsnitt.store.schema import tokens
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    store = Store(store_url)
+    store.import_members([
+        {"member_no": str(1000 + i), "email": f"m{i}@example.org",
+         "background": {"birth_year": 1970 + i, "gender": "Kvinne"}}
+        for i in range(3)
+    ])
+    yield store
+    store.close()
+
+
+def test_migrating_twice_is_harmless(store_url: str) -> None:
+    Store(store_url).close()
+    Store(store_url).close()
+
+
+def test_tokens_are_random_and_stored_hashed(store: Store) -> None:
+    member = store.members()[0]
+    token = store.issue_token(member.id, "invitation")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 256 bits, URL-safe
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(tokens.c.token_hash)).scalars().all()
+    assert stored == [hash_token(token)] and token not in stored[0]
+    assert store.respondent_for_token(token) is not None
+    assert store.respondent_for_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+
+
+def test_every_mail_gets_its_own_token_for_the_same_response(store: Store) -> None:
+    member = store.members()[0]
+    first, second = store.issue_token(member.id, "invitation"), store.issue_token(member.id, "r1")
+    a, b = store.respondent_for_token(first), store.respondent_for_token(second)
+    assert a is not None and b is not None and a.id == b.id and first != second
+
+
+def test_page_saves_are_idempotent_and_final(store: Store) -> None:
+    member = store.members()[1]
+    respondent = store.respondent_for_token(store.issue_token(member.id, "invitation"))
+    assert respondent is not None and respondent.background["birth_year"] == 1971
+    for _ in range(2):  # a replayed page changes nothing
+        store.save_page(respondent.id, {"b5_heltid": "Deltid", "b6_stillingsprosent": 60.0}, [],
+                        page=5, status="started")
+    assert store.answers(respondent.id) == {"b5_heltid": "Deltid", "b6_stillingsprosent": 60.0}
+    store.save_page(respondent.id, {"b5_heltid": "Heltid"}, ["b6_stillingsprosent"], page=5,
+                    status="started")
+    assert store.answers(respondent.id) == {"b5_heltid": "Heltid"}
+    done = store.save_page(respondent.id, {}, [], page=6, status="completed")
+    assert done.status == "completed" and done.receipt
+    again = store.save_page(respondent.id, {"b5_heltid": "Deltid"}, [], page=6, status="completed")
+    assert again.receipt == done.receipt and store.answers(respondent.id) == {"b5_heltid": "Heltid"}
+
+
+def test_a_mail_is_claimed_once(store: Store) -> None:
+    member = store.members()[2]
+    assert store.claim_mail(member.id, "invitation") is not None
+    assert store.claim_mail(member.id, "invitation") is None  # outcome unknown: never resend
+    store.finish_mail(member.id, "invitation", sent=False, error="timeout")
+    assert store.claim_mail(member.id, "invitation") is not None  # a failure is retried
+    store.finish_mail(member.id, "invitation", sent=True, message_id="<x@y>")
+    assert store.claim_mail(member.id, "invitation") is None
+    log = store.mail_log()
+    assert [(r["member_no"], r["status"], r["attempts"]) for r in log] == [("1002", "sent", 2)]
+
+
+def test_admin_passwords(store: Store) -> None:
+    store.add_admin("analytiker", "riktig hest batteri stift")
+    assert store.check_admin("analytiker", "riktig hest batteri stift")
+    assert not store.check_admin("analytiker", "feil")
+    assert not store.check_admin("ukjent", "riktig hest batteri stift")
