@@ -81,3 +81,10 @@ def test_admin_passwords(store: Store) -> None:
     assert store.check_admin("analytiker", "riktig hest batteri stift")
     assert not store.check_admin("analytiker", "feil")
     assert not store.check_admin("ukjent", "riktig hest batteri stift")
+
+
+def test_settings_are_kept(store: Store) -> None:
+    assert store.get_setting("base_url") is None
+    store.set_setting("base_url", "https://a.example")
+    store.set_setting("base_url", "https://b.example")
+    assert store.get_setting("base_url") == "https://b.example"

@@ -131,6 +131,94 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
             click.echo(f"Note: {note}", err=True)
 
 
+# ----------------------------------------------------------------------------- fieldwork
+
+DB_OPTION = click.option("--db", "db_url", metavar="URL",
+                         help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB. "
+                              "Default: fieldwork.db in the study folder.")
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def serve(study_dir: Path, db_url: str | None, host: str, port: int) -> None:
+    """Serve the web questionnaire and the admin pages.
+
+    Respondents open their personal link (/s/TOKEN); the team logs in at /admin. Set
+    TVERRSNITT_SECRET_KEY so that admin logins survive a restart.
+    """
+    from .fieldwork.server import serve as run_server
+
+    run_server(study_dir, db_url=db_url, host=host, port=port)
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--members", "members_file", required=True, type=click.Path(path_type=Path),
+              metavar="REGISTER", help="Members to invite: the register's columns plus 'email'.")
+@click.option("--base-url", required=True, metavar="URL",
+              help="Public address of `tverrsnitt serve`, e.g. https://survey.example.org")
+def invite(study_dir: Path, db_url: str | None, members_file: Path, base_url: str) -> None:
+    """Import members and send each one personal invitation by e-mail.
+
+    Safe to run again: members who already have an invitation get none; failed sends are
+    retried. SMTP settings: the study's fieldwork.yaml, overridden by TVERRSNITT_SMTP_HOST,
+    _PORT, _SENDER, _USER, _PASSWORD and _TLS.
+    """
+    from .fieldwork.invite import invite as send_invitations
+
+    summary = send_invitations(study_dir, members_file, base_url=base_url, db_url=db_url)
+    click.echo(summary)
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Treat this date as today (default: today).")
+def remind(study_dir: Path, db_url: str | None, today: Any) -> None:
+    """Send the reminder that is due to members who have not completed.
+
+    Never sends the same reminder to anyone twice, however often it runs.
+    """
+    from .fieldwork.remind import remind as send_reminders
+
+    summary = send_reminders(study_dir, db_url=db_url, today=today.date() if today else None)
+    click.echo(summary)
+
+
+@cli.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path),
+              metavar="FILE", help="Output file; .csv, .xlsx or .sav by extension.")
+def export(study_dir: Path, db_url: str | None, out_file: Path) -> None:
+    """Export collected responses in the export format `tverrsnitt report` reads."""
+    from .fieldwork.export import export as export_responses
+
+    summary = export_responses(study_dir, out_file, db_url=db_url)
+    click.echo(summary)
+
+
+@cli.command("add-admin")
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--username", required=True, help="Login name.")
+@click.password_option(envvar="TVERRSNITT_ADMIN_PASSWORD",
+                       help="Password (prompted for; or TVERRSNITT_ADMIN_PASSWORD).")
+def add_admin(study_dir: Path, db_url: str | None, username: str, password: str) -> None:
+    """Create or change an admin login for the study's admin pages."""
+    from .fieldwork.context import open_site
+
+    site = open_site(study_dir, db_url)
+    site.store.add_admin(username, password)
+    site.store.close()
+    click.echo(f"Admin {username!r} can now log in.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every outcome to an exit code."""
     try:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import TverrsnittError
-from .schema import admins, answers, mails, members, respondents, tokens
+from .schema import admins, answers, mails, members, respondents, settings, tokens
 
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
 DEFAULT_URL = "sqlite:///tverrsnitt.db"
@@ -351,6 +351,21 @@ class Store:
                 completed[end.date()] = completed.get(end.date(), 0) + 1
         days = sorted(set(started) | set(completed))
         return [(day, started.get(day, 0), completed.get(day, 0)) for day in days]
+
+    # ------------------------------------------------------------------ settings
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(settings.c.value)
+                                      .where(settings.c.key == key)).scalar()
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting, replacing an earlier value."""
+        with self.transaction() as connection:
+            updated = connection.execute(update(settings).where(settings.c.key == key)
+                                         .values(value=value))
+            if updated.rowcount == 0:
+                connection.execute(insert(settings).values(key=key, value=value))
 
     # ------------------------------------------------------------------ admins
     def add_admin(self, username: str, password: str) -> None:

@@ -88,3 +88,10 @@ admins = Table(
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+settings = Table(
+    "settings", metadata,
+    # Facts a later command needs, such as the base URL the invitations used.
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Fieldwork: the web questionnaire, personal links, invitations, reminders, admin pages."""
