@@ -264,7 +264,8 @@ def check_acknowledged(url: str, acknowledged: list[tuple[str, str, str]]) -> tu
 
     store = Store(url)
     with store.engine.connect() as connection:
-        by_token = dict(connection.execute(select(tokens.c.token_hash, tokens.c.respondent_id)))
+        by_token = {row.token_hash: row.respondent_id for row in
+                    connection.execute(select(tokens.c.token_hash, tokens.c.respondent_id))}
         stored: dict[tuple[int, str], set[str]] = {}
         for respondent_id, code, value in connection.execute(
                 select(answers.c.respondent_id, answers.c.code, answers.c.value)):

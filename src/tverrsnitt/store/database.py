@@ -221,17 +221,15 @@ class Store:
                 respondents.c.id == respondent_id).with_for_update()).one()
             if current.status in ("completed", "screened_out"):
                 return self._respondent(connection, respondent_id)
-            for code in cleared:
+            if cleared:
                 connection.execute(answers.delete().where(
-                    (answers.c.respondent_id == respondent_id) & (answers.c.code == code)))
-            for code, value in values.items():
-                encoded = json.dumps(value, ensure_ascii=False)
-                updated = connection.execute(update(answers).where(
-                    (answers.c.respondent_id == respondent_id) & (answers.c.code == code)
-                ).values(value=encoded, updated_at=stamp))
-                if updated.rowcount == 0:
-                    connection.execute(insert(answers).values(
-                        respondent_id=respondent_id, code=code, value=encoded, updated_at=stamp))
+                    (answers.c.respondent_id == respondent_id) & answers.c.code.in_(list(cleared))))
+            if values:
+                # One upsert for the whole page (both SQLite and PostgreSQL have ON CONFLICT).
+                connection.execute(self._upsert_answers(), [
+                    {"respondent_id": respondent_id, "code": code, "updated_at": stamp,
+                     "value": json.dumps(value, ensure_ascii=False)}
+                    for code, value in values.items()])
             changes: dict[str, Any] = {"status": status, "page": page, "updated_at": stamp,
                                        "screened_reason": screened_reason}
             if current.started_at is None:
@@ -242,6 +240,17 @@ class Store:
             connection.execute(update(respondents).where(respondents.c.id == respondent_id)
                                .values(**changes))
             return self._respondent(connection, respondent_id)
+
+    def _upsert_answers(self) -> Any:
+        """INSERT … ON CONFLICT (respondent, code) DO UPDATE, in this database's dialect."""
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(answers)
+        return statement.on_conflict_do_update(
+            index_elements=[answers.c.respondent_id, answers.c.code],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at})
 
     @staticmethod
     def _respondent(connection: Connection, respondent_id: int) -> Respondent:

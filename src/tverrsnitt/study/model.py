@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -388,13 +389,15 @@ class Study(Frozen):
 
     def question(self, code: str) -> Question:
         """Look up a question by code (KeyError if unknown)."""
-        return self._questions_by_code()[code]
+        return self._questions_by_code[code]
 
     def has_question(self, code: str) -> bool:
         """True when `code` names a question."""
-        return code in self._questions_by_code()
+        return code in self._questions_by_code
 
+    @cached_property
     def _questions_by_code(self) -> dict[str, Question]:
+        # Built once: lookups by code happen on every page a respondent saves.
         return {q.code: q for q in self.questions}
 
     def derived_variable(self, code: str) -> Derived:
