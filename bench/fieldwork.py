@@ -366,7 +366,8 @@ def crash_run(kind: str, respondents: int, workers: int, seconds: float, kills: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=300)
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4,
+                        help="respondent processes (they share the 2 cores with the server)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per run")
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs in the crash run")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")

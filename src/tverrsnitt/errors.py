@@ -107,3 +107,19 @@ class InputDataError(TverrsnittError):
 
 class UsageError(TverrsnittError):
     """A command was called with options that cannot work together."""
+
+
+class StoreError(TverrsnittError):
+    """The database cannot be opened or used as asked."""
+
+
+class ChartError(TverrsnittError):
+    """A figure's chart declaration cannot be drawn from its tables."""
+
+
+class MailError(TverrsnittError):
+    """Mail cannot be sent as configured (SMTP settings, server, texts)."""
+
+
+class ExportError(TverrsnittError):
+    """The responses cannot be written in the format asked for."""

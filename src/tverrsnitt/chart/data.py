@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import TverrsnittError, did_you_mean
+from ..errors import ChartError, did_you_mean
 from ..study import layout
 from ..study.model import Figure, Study
 from ..tabulate.tables import TableRow, Tables, whole_percent
@@ -20,10 +20,6 @@ from . import style
 ChartKind = Literal["stacked", "grouped", "bars"]
 RowsAre = Literal["items", "groups", "categories"]
 TOTAL = layout.TOTAL
-
-
-class ChartError(TverrsnittError):
-    """A figure's chart declaration cannot be drawn from its tables."""
 
 
 @dataclass(frozen=True)

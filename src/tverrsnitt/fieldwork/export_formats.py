@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import TverrsnittError
+from ..errors import ExportError
 from ..ingest.parse import MULTI_SEPARATOR
 from ..study.model import Question
 from .export_table import Cell, ExportTable
@@ -32,10 +32,6 @@ DATETIME_EXCEL = "yyyy-mm-dd hh:mm:ss"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids these control characters; openpyxl refuses a cell that holds one.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-class ExportError(TverrsnittError):
-    """The responses cannot be written in the format asked for."""
 
 
 def neutralise(text: str) -> str:

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from ..errors import TverrsnittError
+from ..errors import MailError
 from ..study.model import Fieldwork, MailText, SmtpSettings
 
 ENV_PREFIX = "TVERRSNITT_SMTP_"
@@ -32,10 +32,6 @@ TIMEOUT_SECONDS = 30.0
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
           "oktober", "november", "desember")
 PLACEHOLDER = re.compile(r"\{(link|title|deadline)\}")
-
-
-class MailError(TverrsnittError):
-    """Mail cannot be sent as configured (SMTP settings, server, texts)."""
 
 
 # ----------------------------------------------------------------------------- settings

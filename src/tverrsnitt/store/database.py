@@ -19,15 +19,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import TverrsnittError
+from ..errors import StoreError, TverrsnittError
 from .schema import admins, answers, mails, members, respondents, settings, tokens
 
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
 DEFAULT_URL = "sqlite:///tverrsnitt.db"
-
-
-class StoreError(TverrsnittError):
-    """The database cannot be opened or used as asked."""
 
 
 def now() -> dt.datetime:
@@ -248,11 +244,10 @@ class Store:
 
     def _upsert_answers(self) -> Any:
         """INSERT … ON CONFLICT (respondent, code) DO UPDATE, in this database's dialect."""
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = dialect_insert(answers)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(answers)
         return statement.on_conflict_do_update(
             index_elements=[answers.c.respondent_id, answers.c.code],
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at})
