@@ -396,3 +396,36 @@ def test_the_access_log_never_shows_a_token() -> None:
                                                             "1.1", 200), None)
     assert RedactLinks().filter(record)
     assert record.getMessage() == '1.2.3.4 - "GET /s/…?x=1 HTTP/1.1" 200'
+
+
+def test_resume_after_a_wording_fix_that_keeps_the_codes(tmp_path: Path, store_url: str) -> None:
+    # Answer the first pages, then the team corrects a question's wording (same code) while
+    # the respondent is away: the link resumes where it stopped, the answers still there.
+    with ExitStack() as stack:
+        before = stack.enter_context(_survey(EXAMPLE, store_url))
+        link = f"/s/{before.invite()}"
+        client = before.client()
+        walk_to_background(client, link)
+        answer(client, link, {"b1_utdanning": "Fagskole", "b5_heltid": "Deltid"})
+    fixed = tmp_path / "fixed"
+    shutil.copytree(EXAMPLE, fixed, ignore=shutil.ignore_patterns("data", "*.db*"))
+    questionnaire = fixed / "questionnaire.yaml"
+    text = questionnaire.read_text(encoding="utf-8")
+    assert "header: Hvor mange prosent stilling har du?" in text
+    questionnaire.write_text(text.replace("header: Hvor mange prosent stilling har du?",
+                                          "header: Hvor stor stillingsprosent har du?"),
+                             encoding="utf-8")
+    with ExitStack() as stack:
+        after = stack.enter_context(_survey(fixed, store_url))
+        page = after.client().get(link)
+        assert "Hvor stor stillingsprosent har du?" in page.text  # the corrected wording
+        assert title(page) == "Mer om rollen og stillingen din"  # where the respondent stopped
+        back = after.client().post(link, {**form_of(page), "action": "back"})
+        assert 'name="b1_utdanning" value="Fagskole" checked' in back.text
+        assert 'name="b5_heltid" value="Deltid" checked' in back.text
+
+
+def _survey(study_dir: Path, store_url: str) -> Any:
+    from contextlib import contextmanager
+
+    return contextmanager(open_survey)(study_dir, store_url)
