@@ -29,8 +29,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,7 +308,9 @@ def percentile(values: list[float], share: float) -> float:
 # ----------------------------------------------------------------------------- runs
 
 
-def load_run(kind: str, respondents: int, workers: int, seconds: float) -> None:
+@contextmanager
+def running_server(kind: str, respondents: int) -> Iterator[tuple[Server, str, list[str]]]:
+    """A fresh database with invited respondents and a started server; all removed after."""
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         study = study_copy(folder)
@@ -315,12 +320,18 @@ def load_run(kind: str, respondents: int, workers: int, seconds: float) -> None:
             server = Server(study, url, free_port())
             server.start()
             try:
-                outcome, wall = run_load(server.port, tokens, workers, seconds)
+                yield server, url, tokens
             finally:
                 server.stop()
-            lost, duplicated = check_acknowledged(url, outcome.acknowledged)
         finally:
             drop_database(name)
+
+
+def load_run(kind: str, respondents: int, workers: int, seconds: float) -> None:
+    with running_server(kind, respondents) as (server, url, tokens):
+        outcome, wall = run_load(server.port, tokens, workers, seconds)
+        server.stop()
+        lost, duplicated = check_acknowledged(url, outcome.acknowledged)
     print(f"  {kind:<11} {outcome.saves:6d} saves in {wall:5.1f} s = {outcome.saves / wall:6.1f}"
           f" saves/s   p50 {percentile(outcome.latencies, 0.5) * 1000:6.1f} ms   "
           f"p99 {percentile(outcome.latencies, 0.99) * 1000:6.1f} ms   errors {outcome.errors}"
@@ -328,36 +339,24 @@ def load_run(kind: str, respondents: int, workers: int, seconds: float) -> None:
 
 
 def crash_run(kind: str, respondents: int, workers: int, seconds: float, kills: int) -> None:
-    with tempfile.TemporaryDirectory() as temp:
-        folder = Path(temp)
-        study = study_copy(folder)
-        url, name = database(kind, folder)
-        try:
-            tokens = invite(url, respondents)
-            server = Server(study, url, free_port())
+    with running_server(kind, respondents) as (server, url, tokens):
+        rng = random.Random(7)
+        killed = 0
+        result: list[tuple[Outcome, float]] = []
+        load = threading.Thread(target=lambda: result.append(
+            run_load(server.port, tokens, workers, seconds)))
+        load.start()
+        while load.is_alive() and killed < kills:
+            time.sleep(rng.uniform(0.3, 1.5))
+            if not load.is_alive():
+                break
+            server.kill()
+            killed += 1
             server.start()
-            rng = random.Random(7)
-            killed = 0
-            queue_result: list[tuple[Outcome, float]] = []
-
-            import threading
-
-            load = threading.Thread(target=lambda: queue_result.append(
-                run_load(server.port, tokens, workers, seconds)))
-            load.start()
-            while load.is_alive() and killed < kills:
-                time.sleep(rng.uniform(0.3, 1.5))
-                if not load.is_alive():
-                    break
-                server.kill()
-                killed += 1
-                server.start()
-            load.join()
-            server.stop()
-            outcome, wall = queue_result[0]
-            lost, duplicated = check_acknowledged(url, outcome.acknowledged)
-        finally:
-            drop_database(name)
+        load.join()
+        server.stop()
+        outcome, wall = result[0]
+        lost, duplicated = check_acknowledged(url, outcome.acknowledged)
     print(f"  {kind:<11} {killed} SIGKILLs, {outcome.saves} acknowledged saves in {wall:5.1f} s,"
           f" {outcome.errors} refused/failed requests retried:   lost {lost}   "
           f"duplicated {duplicated}")
