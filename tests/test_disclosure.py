@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import polars as pl
 
+from tverrsnitt.chart import chart_data
 from tverrsnitt.clean import AnalysisData, prepare
 from tverrsnitt.ingest import Ingested
+from tverrsnitt.pipeline import build_report
 from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables, tabulate
 from tverrsnitt.tabulate.disclosure import check_k, suppressed_cells
+
+from .conftest import EXAMPLE, EXPORT_CSV
 
 
 def test_k_is_never_below_three() -> None:
@@ -67,3 +74,43 @@ def test_every_cell_of_a_hidden_group_is_hidden(study: Study, export: Ingested,
         cells = frame.filter((pl.col("figure") == figure) & (pl.col("item") == item)
                              & (pl.col("by") == by) & (pl.col("group") == group))
         assert all(tuple(r) in hidden for r in cells.iter_rows()), (figure, item, group)
+
+
+def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Ingested,
+                                                      register: Ingested, tmp_path: Path) -> None:
+    # A small wave: many groups fall below K.
+    sample = tmp_path / "small.csv"
+    with EXPORT_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with sample.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([rows[0], *rows[1:301]])
+    result = build_report(EXAMPLE, tmp_path / "out", data=sample)
+    hidden = suppressed_cells(study, result.tables, study.meta.min_cell)
+    assert hidden
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    # tables.csv is the analyst's file: every cell is there.
+    with (tmp_path / "out" / "tables.csv").open(encoding="utf-8") as handle:
+        keys = {tuple(r[:5]) for r in csv.reader(handle)}
+    assert hidden <= keys
+    # A hidden group's chart leaves it out and says so; its numbers table prints ':'.
+    published = result.tables.published(hidden, study.meta.min_cell)
+    figure = next(f for f in study.figures if any(k[0] == f.id and k[2] == f.by
+                                                   for k in hidden) and not f.is_table)
+    data = chart_data(study, figure, published)
+    assert data is not None and data.note and "færre enn 5 svar" in data.note
+    hidden_groups = {k[3] for k in hidden if k[0] == figure.id and k[2] == figure.by}
+    drawn = {row.group for panel in data.panels for row in panel.rows}
+    assert not drawn & hidden_groups
+    assert "<td>:</td>" in html
+
+
+def test_prose_never_prints_a_hidden_number(study: Study, tables: Tables) -> None:
+    from tverrsnitt.report.narrative import fill
+    from tverrsnitt.study.model import NumberRef, Paragraph
+
+    paragraph = Paragraph(text="{n} sosionomer", values={"n": NumberRef(
+        figure="T3.1", item="b2_rolle", group="Miljøterapeut/spesped/BSV", category="Sosionom",
+        format="count")})
+    assert fill(study, tables, paragraph).text == "1 sosionomer"
+    published = tables.published(suppressed_cells(study, tables, 5), 5)
+    assert fill(study, published, paragraph).text is None

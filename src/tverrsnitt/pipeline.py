@@ -18,6 +18,7 @@ from .ingest import Ingested, read_export, read_register
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
+from .tabulate.disclosure import check_k, suppressed_cells
 
 
 class Progress:
@@ -114,13 +115,16 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     quality = _quality(study, export, member_register, tables, screening.answered,
                        screening.excluded, screening.analysed_count, lenient)
     result = ReportResult(Path(out_dir), tables, quality, timings=timings)
+    # Published output hides small cells; tables.csv (the analyst's file) shows everything.
+    k = check_k(study.meta.min_cell)
+    published = tables.published(suppressed_cells(study, tables, k), k)
     with atomic_folder(Path(out_dir)) as work:
-        charts = render_charts(study, tables, work,
+        charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(tables, work / "tables.csv")
         lap("tables.csv", "Skriver rapport")
-        write_html(study, tables, charts, quality, work / "report.html")
+        write_html(study, published, charts, quality, work / "report.html")
         lap("report.html", "Ferdig")
         result.files = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
     return result

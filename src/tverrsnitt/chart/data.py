@@ -8,7 +8,7 @@ this module only chooses, orders and names cells.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..errors import ChartError, did_you_mean
@@ -122,7 +122,11 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
     if not cells.groups(study, figure.by):
         return None
     builder = {"stacked": _stacked, "grouped": _grouped, "bars": _bars}[kind]
-    return builder(study, figure, cells)
+    data = builder(study, figure, cells)
+    if cells.left_out:
+        left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
+        data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
+    return data
 
 
 def _check_declaration(study: Study, figure: Figure) -> None:
@@ -160,7 +164,10 @@ class _Cells:
     def __init__(self, tables: Tables, figure: Figure) -> None:
         self.tables = tables
         self.figure = figure
-        self._present = {(row.by, row.group) for row in tables.for_figure(figure.id)}
+        rows = tables.for_figure(figure.id)
+        self._present = {(row.by, row.group) for row in rows}
+        # Disclosure control: a group whose cells publication hides is left out of the chart.
+        self._hidden = {(row.by, row.group) for row in rows if tables.is_hidden(row)}
 
     def groups(self, study: Study, by: str) -> tuple[str, ...]:
         """The breakdown's groups in report order, without groups the run could not count.
@@ -168,7 +175,13 @@ class _Cells:
         Without the member register the population side of Figur 2.1–2.3 has no rows at all
         (tabulate leaves a note); the chart then shows the sample alone.
         """
-        return tuple(g for g in layout.groups(study, by) if (by, g) in self._present)
+        return tuple(g for g in layout.groups(study, by)
+                     if (by, g) in self._present and (by, g) not in self._hidden)
+
+    @property
+    def left_out(self) -> bool:
+        """True when some group was left out for disclosure control."""
+        return bool(self._hidden)
 
     def get(self, item: str, by: str, group: str, category: str) -> TableRow:
         row = self.tables.get(self.figure.id, item, by, group, category)

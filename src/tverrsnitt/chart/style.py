@@ -142,3 +142,6 @@ def n_text(bases: Sequence[int]) -> str:
     """'N=2226', or 'N=52–54' when the bases of one row or series differ."""
     low, high = min(bases), max(bases)
     return f"N={count(low)}" if low == high else f"N={count(low)}–{count(high)}"
+
+# Disclosure control: said under a chart that leaves out groups below K.
+LEFT_OUT_NOTE = "Grupper med færre enn {k} svar er utelatt av personvernhensyn."

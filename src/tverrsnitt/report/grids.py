@@ -37,7 +37,7 @@ class Grid:
 def n_text(tables: Tables, figure: Figure) -> str:
     """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown (means aside)."""
     bases = [r.base for r in tables.for_figure(figure.id)
-             if r.by == figure.by and r.category != "mean"]
+             if r.by == figure.by and r.category != "mean" and not tables.is_hidden(r)]
     if not bases:
         return ""
     low, high = min(bases), max(bases)
@@ -49,8 +49,11 @@ def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     grid = Grid("", ["", "%", "Antall"])
     for row in tables.for_figure(figure.id):
         percent = "" if row.category == "Total N" else str(whole_percent(row.count, row.base))
+        count = thousands(row.count)
+        if tables.is_hidden(row):
+            percent, count = HIDDEN, HIDDEN
         reason = row.category not in layout.RESPONSE_STATUS_HEAD
-        grid.add([row.category, percent, thousands(row.count)], strong=row.category == "Total N",
+        grid.add([row.category, percent, count], strong=row.category == "Total N",
                  indent=reason)
     return grid
 
@@ -68,17 +71,24 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
         if total is None:
             continue
         label = "Totalt" if group == "Totalt" else headings.get(group, group)
-        grid.add([label, thousands(total.count), str(whole_percent(total.count, total.base))],
-                 strong=True)
+        shown = not tables.is_hidden(total)
+        grid.add([label, thousands(total.count) if shown else HIDDEN,
+                  str(whole_percent(total.count, total.base)) if shown else HIDDEN], strong=True)
         for row in in_group:
             if row.category != "Totalt":
-                grid.add([row.category, thousands(row.count), ""], indent=True)
+                count = HIDDEN if tables.is_hidden(row) else thousands(row.count)
+                grid.add([row.category, count, ""], indent=True)
     return grid
 
 
-def _cell(row: TableRow | None) -> str:
+HIDDEN = ":"  # the SSB convention for a number withheld to protect respondents
+
+
+def _cell(tables: Tables, row: TableRow | None) -> str:
     if row is None:
         return ""
+    if tables.is_hidden(row):
+        return HIDDEN
     if row.category == "mean":
         return decimal(row.percent)
     return str(whole_percent(row.count, row.base))
@@ -106,7 +116,9 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
             label = group if len(items) == 1 or by != "none" else item_label
             if len(items) > 1 and by != "none":
                 label = f"{item_label}: {group}"
-            grid.add([label, *(_cell(c) for c in cells), thousands(present[0].base)],
+            base = HIDDEN if any(tables.is_hidden(c) for c in present) else thousands(
+                present[0].base)
+            grid.add([label, *(_cell(tables, c) for c in cells), base],
                      strong=group == "Totalt" and by != "none")
     return grid
 

@@ -76,6 +76,7 @@ def render_html(study: Study, tables: Tables, charts: dict[str, Chart], quality:
         figure_list=[views[f.id] for f in outline.figures if not f.is_table],
         table_list=[views[f.id] for f in outline.figures if f.is_table],
         quality=quality, notes=[*quality.notes, *outline.left_out],
+        min_cell=tables.min_cell, hidden_count=len(tables.hidden),
     )
 
 

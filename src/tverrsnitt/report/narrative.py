@@ -27,7 +27,8 @@ def _rows(study: Study, tables: Tables, ref: NumberRef) -> list[TableRow]:
     rows = []
     for item in items:
         row = tables.get(ref.figure, item, ref.by or figure.by, ref.group, ref.category)
-        if row is None:
+        if row is None or tables.is_hidden(row):
+            # A withheld cell is as good as missing: the prose must not print it either.
             raise MissingNumber(f"{ref.figure} / {item} / {ref.group} / {ref.category}")
         rows.append(row)
     return rows

@@ -40,10 +40,24 @@ def whole_percent(count: int, base: int) -> int:
 class Tables:
     """All rows of a report run, with lookups by cell and by figure."""
 
-    def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = ()) -> None:
+    def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = (),
+                 hidden: Iterable[tuple[str, str, str, str, str]] = (),
+                 min_cell: int | None = None) -> None:
         self.rows = tuple(rows)
         self.notes = tuple(notes)
+        # Cells publication must not show (disclosure control); empty for the analyst's view.
+        self.hidden = frozenset(hidden)
+        self.min_cell = min_cell
         self._by_key = {row.key: row for row in self.rows}
+
+    def published(self, hidden: Iterable[tuple[str, str, str, str, str]],
+                  min_cell: int) -> Tables:
+        """The same rows, marked with the cells that published output must hide."""
+        return Tables(self.rows, self.notes, hidden, min_cell)
+
+    def is_hidden(self, row: TableRow) -> bool:
+        """True when publication must not show this cell as a number."""
+        return row.key in self.hidden
 
     def __iter__(self) -> Iterator[TableRow]:
         return iter(self.rows)
