@@ -123,3 +123,11 @@ class MailError(TverrsnittError):
 
 class ExportError(TverrsnittError):
     """The responses cannot be written in the format asked for."""
+
+
+class WeightingError(TverrsnittError):
+    """Weights cannot be computed as asked (raking did not converge, margins do not fit)."""
+
+
+class DesignError(TverrsnittError):
+    """A survey design or an estimate on it is not well defined (bad weights, lonely PSU)."""
