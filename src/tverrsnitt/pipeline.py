@@ -19,6 +19,7 @@ from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
 from .tabulate.disclosure import check_k, suppressed_cells
+from .tabulate.uncertainty import add_uncertainty
 
 
 class Progress:
@@ -109,7 +110,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     analysis = prepare(study, export.frame,
                        member_register.frame if member_register is not None else None)
     lap("clean", "Tabulerer")
-    tables = tabulate(study, analysis)
+    tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method)
     lap("tabulate", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,
@@ -122,7 +123,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         lap("charts", "Skriver tables.csv")
-        write_tables_csv(tables, work / "tables.csv")
+        write_tables_csv(published, work / "tables.csv")
         lap("tables.csv", "Skriver rapport")
         write_html(study, published, charts, quality, work / "report.html")
         lap("report.html", "Ferdig")

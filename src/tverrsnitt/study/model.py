@@ -369,7 +369,11 @@ class StudyMeta(Frozen):
     export_sheet: str | None = None
     default_data: str | None = None
     default_register: str | None = None
+    # Disclosure control: published output shows no number based on fewer respondents.
     min_cell: int = 5
+    # Confidence intervals (95 %) as R survey's svyciprop: logit (its default), beta
+    # (Korn-Graubard) or wilson (with the design effect).
+    ci_method: Literal["logit", "beta", "wilson"] = "logit"
 
 
 class Study(Frozen):

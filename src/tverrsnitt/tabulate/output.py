@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 from .tables import COLUMNS, Tables
@@ -13,11 +14,24 @@ def format_number(value: float) -> str:
     return repr(float(value))
 
 
+def _optional(value: float | None) -> str:
+    # Empty where nothing can be estimated (no estimate, or R's NaN for a one-unit group).
+    return "" if value is None or math.isnan(value) else format_number(value)
+
+
 def write_tables_csv(tables: Tables, path: Path) -> None:
-    """UTF-8, comma-separated, header row, RFC 4180 quoting."""
+    """UTF-8, comma-separated, header row, RFC 4180 quoting.
+
+    The first eight columns are fixed by tables-format.md; se, ci_low, ci_high (percent scale),
+    weighted_percent, weighted_base and suppressed follow. Every number is written, also the
+    suppressed ones: this is the analyst's file, and `suppressed` says what publication hides.
+    """
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in tables:
             writer.writerow([row.figure, row.item, row.by, row.group, row.category,
-                             row.count, row.base, format_number(row.percent)])
+                             row.count, row.base, format_number(row.percent), _optional(row.se),
+                             _optional(row.ci_low), _optional(row.ci_high),
+                             _optional(row.weighted_percent), _optional(row.weighted_base),
+                             "true" if tables.is_hidden(row) else "false"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent")
+COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent",
+           "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,14 @@ class TableRow:
     count: int
     base: int
     percent: float
+    # Uncertainty on the percent scale (None where no sampling error is estimated: counts,
+    # means, the register population).
+    se: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    # The design-weighted share and base; without weights they equal percent and base.
+    weighted_percent: float | None = None
+    weighted_base: float | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -1,0 +1,74 @@
+"""Every share in tables.csv carries R survey's SE and confidence interval."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+from tverrsnitt.clean import AnalysisData
+from tverrsnitt.study import Study
+from tverrsnitt.tabulate import Tables, write_tables_csv
+from tverrsnitt.tabulate.disclosure import suppressed_cells
+from tverrsnitt.tabulate.uncertainty import add_uncertainty
+
+from .conftest import TEST_DATA
+
+R_FIXTURES = TEST_DATA / "r" / "design_proportions.csv"
+
+
+@pytest.fixture(scope="module")
+def with_ci(study: Study, analysis: AnalysisData, tables: Tables) -> Tables:
+    return add_uncertainty(study, analysis, tables, "logit")
+
+
+def r_rows(design: str, item: str, method: str) -> dict[str, dict[str, str]]:
+    with R_FIXTURES.open(encoding="utf-8") as handle:
+        return {r["group"]: r for r in csv.DictReader(handle)
+                if (r["design"], r["item"], r["method"]) == (design, item, method)}
+
+
+def test_figure_4_3_matches_r_svyby_svyciprop(with_ci: Tables) -> None:
+    # R: svyby(~y, ~yrkesgruppe, subset(svydesign(ids=~1, weights=~1), base), svyciprop,
+    # method = "logit") for q41_saerskilte_behov in stor/svært stor grad (r/design_crosscheck.R).
+    expected = r_rows("unweighted", "q41", "logit")
+    assert len(expected) == 7
+    for group, want in expected.items():
+        row = with_ci.get("4.3", "q41_saerskilte_behov", "yrkesgruppe", group, "top2")
+        assert row is not None and row.base == int(want["n"]), group
+        assert abs(row.percent - 100 * float(want["estimate"])) < 1e-7
+        assert row.se is not None and row.ci_low is not None and row.ci_high is not None
+        assert abs(row.se - 100 * float(want["se"])) < 1e-7, group
+        assert abs(row.ci_low - 100 * float(want["ci_low"])) < 1e-7, group
+        assert abs(row.ci_high - 100 * float(want["ci_high"])) < 1e-7, group
+
+
+def test_every_share_has_an_interval_around_it(with_ci: Tables) -> None:
+    shares = [r for r in with_ci if r.category not in ("mean",) and r.figure not in ("T2.1",
+                                                                                    "T3.1")]
+    assert shares
+    for row in shares:
+        assert row.se is not None and row.ci_low is not None and row.ci_high is not None, row.key
+        assert row.weighted_percent == row.percent and row.weighted_base == row.base
+        if 0 < row.count < row.base and row.group != "Populasjon":  # the census has no error
+            assert row.ci_low < row.percent < row.ci_high, row.key
+            assert math.isfinite(row.se) and row.se > 0
+
+
+def test_the_register_population_is_a_census(with_ci: Tables) -> None:
+    row = with_ci.get("2.1", "reg_kjonn", "sample_vs_population", "Populasjon", "Kvinne")
+    assert row is not None and row.se == 0.0 and row.ci_low == row.ci_high == row.percent
+    sample = with_ci.get("2.1", "reg_kjonn", "sample_vs_population", "Utvalg", "Kvinne")
+    assert sample is not None and sample.se is not None and sample.se > 0
+
+
+def test_suppressed_marks_exactly_the_hidden_cells(study: Study, with_ci: Tables,
+                                                   tmp_path: Path) -> None:
+    hidden = suppressed_cells(study, with_ci, 5)
+    path = tmp_path / "tables.csv"
+    write_tables_csv(with_ci.published(hidden, 5), path)
+    with path.open(encoding="utf-8") as handle:
+        marked = {tuple(r[:5]) for r in csv.reader(handle) if r[-1] == "true"}
+    assert marked == hidden and len(marked) == 2
