@@ -6,9 +6,8 @@ those of `survey::svychisq(~item + group, design, statistic = "F")` (the default
 corrected F) and `statistic = "Chisq"` (first-order corrected chi-square), survey 4.1; see
 `r/tests_crosscheck.R` and `tests/test_group_tests.py`.
 
-The module also holds the small with-replacement linearisation both tests need
-(`linearised_ratios`). It is a stand-in for `tverrsnitt.weight.design.Design.means` and goes
-when that lands.
+The covariance of the cell proportions is the design's linearised one (`weight.Design.means`),
+the same code that gives every standard error in the tables.
 """
 
 from __future__ import annotations
@@ -21,79 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import UsageError
+from ..weight.design import Design
 
 Matrix = NDArray[np.float64]
-
-
-# ---- interim linearisation (replace by weight.design.Design.means) ---------------------------
-
-
-@dataclass(frozen=True)
-class _Stage:
-    """One-stage design facts per respondent: PSU index, stratum index, sampling fraction."""
-
-    psu: NDArray[np.intp]
-    stratum: NDArray[np.intp]
-    fraction: Matrix  # per stratum
-    n_psu: NDArray[np.intp]  # per stratum
-
-
-def _codes(values: ArrayLike | None, n: int, what: str) -> NDArray[np.intp]:
-    """Integer codes 0..k-1 for the distinct values; everyone in one group when None."""
-    if values is None:
-        return np.zeros(n, dtype=np.intp)
-    arr = np.asarray(values)
-    if arr.shape != (n,):
-        raise UsageError(f"'{what}' has {arr.shape[0] if arr.ndim else 0} values; expected {n}, "
-                         f"one per respondent.")
-    return np.unique(arr, return_inverse=True)[1].astype(np.intp).reshape(n)
-
-
-def _stage(n: int, clusters: ArrayLike | None, strata: ArrayLike | None,
-           fpc: ArrayLike | None) -> _Stage:
-    """The first sampling stage as svydesign(ids, strata, fpc) describes it."""
-    stratum = _codes(strata, n, "strata")
-    # ids = ~1: every respondent is their own PSU. PSU ids are taken within strata, as
-    # svydesign(nest = TRUE) does; with nest = FALSE survey requires them unique anyway.
-    psu_ids = np.arange(n) if clusters is None else _codes(clusters, n, "clusters")
-    pairs = np.stack([stratum, psu_ids], axis=1)
-    psu = np.unique(pairs, axis=0, return_inverse=True)[1].astype(np.intp).reshape(n)
-    n_strata = int(stratum.max()) + 1
-    first = np.unique(psu, return_index=True)[1]
-    n_psu = np.bincount(stratum[first], minlength=n_strata).astype(np.intp)
-    fraction = np.zeros(n_strata)
-    if fpc is not None:
-        values = np.asarray(fpc, dtype=float)
-        if values.shape != (n,):
-            raise UsageError(f"'fpc' needs one value per respondent ({n}).")
-        for h in range(n_strata):
-            f = np.unique(values[stratum == h])
-            if f.size != 1:
-                raise UsageError(f"'fpc' must be constant within a stratum; found {f.tolist()}.")
-            # As survey's as.fpc: values <= 1 are sampling fractions, larger ones population
-            # counts of PSUs.
-            fraction[h] = f[0] if f[0] <= 1 else n_psu[h] / f[0]
-    return _Stage(psu, stratum, fraction, n_psu)
-
-
-def _recvar(scores: Matrix, stage: _Stage) -> Matrix:
-    """Covariance of the totals of `scores` under one-stage with-replacement sampling of PSUs,
-    times the finite-population correction: survey's svyrecvar/onestrat for one stage."""
-    k = scores.shape[1]
-    totals = np.zeros((int(stage.psu.max()) + 1, k))
-    np.add.at(totals, stage.psu, scores)
-    psu_stratum = np.zeros(totals.shape[0], dtype=np.intp)
-    psu_stratum[stage.psu] = stage.stratum
-    vcov = np.zeros((k, k))
-    for h, n_h in enumerate(stage.n_psu):
-        if n_h < 2:
-            # survey's default lonely.psu = "fail"; any other choice is a modelling decision.
-            raise UsageError(f"Stratum {h + 1} has only one PSU; its variance cannot be "
-                             "estimated.")
-        t = totals[psu_stratum == h]
-        t = t - t.mean(axis=0)
-        vcov += (1.0 - stage.fraction[h]) * n_h / (n_h - 1) * (t.T @ t)
-    return vcov
 
 
 def category_labels(values: Sequence[Any] | ArrayLike, what: str) -> NDArray[Any]:
@@ -109,7 +38,8 @@ def category_labels(values: Sequence[Any] | ArrayLike, what: str) -> NDArray[Any
     return arr
 
 
-def _positive_weights(weights: ArrayLike | None, n: int) -> Matrix:
+def positive_weights(weights: ArrayLike | None, n: int) -> Matrix:
+    """The weights as floats (all 1 when none are given), refusing zero or negative ones."""
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,):
         raise UsageError(f"'weights' needs one value per respondent ({n}).")
@@ -117,33 +47,6 @@ def _positive_weights(weights: ArrayLike | None, n: int) -> Matrix:
         raise UsageError("Weights must be positive numbers; found "
                          f"{w[~(np.isfinite(w) & (w > 0))][:5].tolist()}.")
     return w
-
-
-def linearised_ratios(numerators: ArrayLike, denominators: ArrayLike, weights: ArrayLike | None,
-                      *, clusters: ArrayLike | None = None, strata: ArrayLike | None = None,
-                      fpc: ArrayLike | None = None) -> tuple[Matrix, Matrix]:
-    """Weighted ratios sum(w*y_k)/sum(w*d_k) and their linearised covariance, as svymean (d = 1)
-    and svyby(..., covmat = TRUE) (d = domain indicator) compute them for a one-stage design.
-
-    Stand-in for `weight.design.Design.means` (interim; see the module docstring).
-    """
-    y = np.asarray(numerators, dtype=float)
-    d = np.asarray(denominators, dtype=float)
-    if y.ndim != 2 or y.shape != d.shape:
-        raise UsageError("numerators and denominators must be matrices of the same shape.")
-    n = y.shape[0]
-    w = _positive_weights(weights, n)
-    wd = w @ d
-    ratios = (w @ y) / wd
-    scores = w[:, None] * (y - d * ratios) / wd
-    return ratios, _recvar(scores, _stage(n, clusters, strata, fpc))
-
-
-def residual_df(n: int, *, clusters: ArrayLike | None = None,
-                strata: ArrayLike | None = None) -> int:
-    """Design degrees of freedom, number of PSUs minus number of strata (survey's degf)."""
-    stage = _stage(n, clusters, strata, None)
-    return int(stage.n_psu.sum()) - len(stage.n_psu)
 
 
 # ---- the test ---------------------------------------------------------------------------------
@@ -212,9 +115,11 @@ def rao_scott(item: Sequence[Any] | ArrayLike, group: Sequence[Any] | ArrayLike,
     cells = r.reshape(n) + nr * c.reshape(n)
     indicators = np.zeros((n, nr * nc))
     indicators[np.arange(n), cells] = 1.0
-    p, v = linearised_ratios(indicators, np.ones_like(indicators), weights,
-                             clusters=clusters, strata=strata, fpc=fpc)
-    nu = residual_df(n, clusters=clusters, strata=strata)
+    design = Design.create(positive_weights(weights, n), clusters=clusters, strata=strata,
+                           fpc=fpc)
+    cell_means = design.means(indicators)
+    p, v = cell_means.estimate, cell_means.vcov
+    nu = design.degf()
 
     # Pearson's X² of the weighted table scaled to the sample size, as chisq.test(svytable(...,
     # Ntotal = N)).

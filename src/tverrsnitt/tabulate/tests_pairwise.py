@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import UsageError, did_you_mean, one_of
-from .tests_chisq import category_labels, linearised_ratios, residual_df
+from ..weight.design import Design
+from .tests_chisq import category_labels, positive_weights
 
 ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
 
@@ -136,11 +137,11 @@ def pairwise_shares(y: ArrayLike, group: Sequence[Any] | ArrayLike,
                          f"without respondents: {missing}, not in 'order': {unknown}.")
     if len(labels) < 2:
         raise UsageError(f"Pairwise comparisons need at least two groups; found {labels}.")
-    domains = (g[:, None] == np.asarray(labels)[None, :]).astype(float)
-    est, cov = linearised_ratios(domains * y_arr[:, None], domains, weights,
-                                 clusters=clusters, strata=strata, fpc=fpc)
-    return compare_pairs(est, cov, labels, residual_df(n, clusters=clusters, strata=strata),
-                         adjust)
+    domains = g[:, None] == np.asarray(labels)[None, :]
+    design = Design.create(positive_weights(weights, n), clusters=clusters, strata=strata,
+                           fpc=fpc)
+    shares = design.means(np.repeat(y_arr[:, None], len(labels), axis=1), domains)
+    return compare_pairs(shares.estimate, shares.vcov, labels, design.degf(), adjust)
 
 
 def notable_differences(results: Mapping[str, PairwiseComparison], min_points: float,
