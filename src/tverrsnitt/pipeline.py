@@ -18,6 +18,7 @@ from .ingest import Ingested, read_export, read_register
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
+from .tabulate.differences import TablesWithDifferences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.uncertainty import add_uncertainty
 
@@ -82,7 +83,8 @@ def _quality(study: Study, export: Ingested, register: Ingested | None, tables: 
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None) -> ReportResult:
-    """Run the whole pipeline and write OUT/tables.csv, OUT/figurer/*, OUT/report.html."""
+    """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
+    OUT/report.html."""
     from .chart import render_charts
     from .report import write_html
 
@@ -118,12 +120,15 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     result = ReportResult(Path(out_dir), tables, quality, timings=timings)
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
-    published = tables.published(suppressed_cells(study, tables, k), k)
+    # Group tests ride on the published tables so charts and report can mark and select.
+    differences = group_differences(study, analysis)
+    published = TablesWithDifferences(tables.published(suppressed_cells(study, tables, k), k), differences)
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(published, work / "tables.csv")
+        write_differences_csv(differences, work / "differences.csv")
         lap("tables.csv", "Skriver rapport")
         write_html(study, published, charts, quality, work / "report.html")
         lap("report.html", "Ferdig")

@@ -14,6 +14,7 @@ from typing import Literal
 from ..errors import ChartError, did_you_mean
 from ..study import layout
 from ..study.model import Figure, Study
+from ..tabulate.differences import Differences, differences_of
 from ..tabulate.tables import TableRow, Tables, whole_percent
 from . import style
 
@@ -121,12 +122,51 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
     cells = _Cells(tables, figure)
     if not cells.groups(study, figure.by):
         return None
+    differences = differences_of(tables)
+    # `select:` needs the group tests; a run without them (tables built by hand) draws every
+    # statement rather than guessing.
+    if differences is not None and figure.select is not None:
+        kept = differences.selected_items(figure)
+        if not kept:
+            return None
+        figure = figure.model_copy(update={"items": kept})
     builder = {"stacked": _stacked, "grouped": _grouped, "bars": _bars}[kind]
     data = builder(study, figure, cells)
+    if differences is not None:
+        data = _mark_significant(figure, data, differences)
     if cells.left_out:
         left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
         data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
     return data
+
+
+def _mark_significant(figure: Figure, data: ChartData, differences: Differences) -> ChartData:
+    """Put the marker after the label of each row whose groups differ significantly (Rao–Scott,
+    5 %), with a note saying what it means.
+
+    Only rows that are items (one share each) or options of a multi-select carry a test of
+    their own; rows that are groups or the categories of one distribution do not.
+    """
+    marked = False
+    panels = []
+    for panel in data.panels:
+        rows = []
+        for row in panel.rows:
+            tests = differences.find(figure.id, row.item, figure.by)
+            if data.rows_are == "categories":
+                tests = [t for t in tests if t.share == row.label
+                         and figure.statistic_for(row.item) == "selected_share"]
+            elif data.rows_are != "items":
+                tests = []
+            if any(t.significant for t in tests):
+                row = replace(row, label=f"{row.label} {style.SIGNIFICANT_MARK}")
+                marked = True
+            rows.append(row)
+        panels.append(replace(panel, rows=tuple(rows)))
+    if not marked:
+        return data
+    note = f"{data.note} {style.SIGNIFICANT_NOTE}" if data.note else style.SIGNIFICANT_NOTE
+    return replace(data, panels=tuple(panels), note=note)
 
 
 def _check_declaration(study: Study, figure: Figure) -> None:

@@ -145,3 +145,8 @@ def n_text(bases: Sequence[int]) -> str:
 
 # Disclosure control: said under a chart that leaves out groups below K.
 LEFT_OUT_NOTE = "Grupper med færre enn {k} svar er utelatt av personvernhensyn."
+
+# Group differences: the marker after a row label whose groups differ significantly, and the
+# note that explains it (tabulate.differences.ALPHA is 0.05).
+SIGNIFICANT_MARK = "*"
+SIGNIFICANT_NOTE = "* Signifikant forskjell mellom gruppene (p < 0,05, Rao–Scott)."

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..study import layout
 from ..study.model import Figure, Recode, Study
 from ..tabulate import TableRow, Tables, whole_percent
+from ..tabulate.differences import GroupDifference, differences_of
 from .numbers import decimal, thousands
 
 CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt"}
@@ -26,6 +27,7 @@ class Grid:
     rows: list[list[str]] = field(default_factory=list)
     emphasis: list[bool] = field(default_factory=list)
     indented: list[bool] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines printed under the table
 
     def add(self, cells: Sequence[str], strong: bool = False, indent: bool = False) -> None:
         """Append one row (strong rows are subtotals, indented rows belong to the one above)."""
@@ -99,6 +101,12 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
     items = layout.figure_items(figure)
     title = "" if by == figure.by else f"Etter {study.breakdown_label(by).lower()}"
     grid = Grid(title, [])
+    differences = differences_of(tables)
+    if differences is not None and figure.select is not None:
+        items = differences.selected_items(figure)
+        if not items:
+            grid.notes.append(f"Ingen utsagn har en signifikant forskjell på minst "
+                              f"{decimal(figure.select.min_points, 0)} prosentpoeng mellom gruppene.")
     for item in items:
         categories = layout.categories(study, figure, item)
         item_label = study.question(item).label if study.has_question(item) else item
@@ -120,7 +128,26 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
                 present[0].base)
             grid.add([label, *(_cell(tables, c) for c in cells), base],
                      strong=group == "Totalt" and by != "none")
+        if differences is not None:
+            for result in differences.find(figure.id, item, by):
+                grid.notes.append(test_line(study, result, several=len(items) > 1))
     return grid
+
+
+def _p_text(p: float) -> str:
+    return "p < 0,001" if p < 0.001 else f"p = {decimal(p, 3)}"
+
+
+def test_line(study: Study, result: GroupDifference, several: bool) -> str:
+    """'Forskjellen mellom gruppene er (ikke) statistisk signifikant (Rao–Scott F = 4,21,
+    p = 0,003).', prefixed by the statement or option it is about when the table has several."""
+    verdict = "" if result.significant else "ikke "
+    test = result.test
+    line = (f"Forskjellen mellom gruppene er {verdict}statistisk signifikant "
+            f"(Rao–Scott F = {decimal(test.f, 2)}, {_p_text(test.p_value)}).")
+    if result.share is not None and result.share not in ("top2", "bottom2"):
+        return f"{result.share}: {line}"  # an option of a multi-select
+    return f"{study.question(result.item).label}: {line}" if several else line
 
 
 

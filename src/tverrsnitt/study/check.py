@@ -216,6 +216,26 @@ class _Checker:
                     self.add(doc, (*path, "overrides"), _choice(item, figure.items, "item"))
             if all(self.study.has_question(i) for i in figure.items):
                 self.chart(path, figure)
+                self.select(path, figure)
+
+    def select(self, path: KeyPath, figure: Figure) -> None:
+        """`select:` needs groups to compare and one share per item to compare them on."""
+        if figure.select is None:
+            return
+        doc, select_path = "figures.yaml", (*path, "select")
+        if figure.by == "none" or self.study.comparison(figure.by) is not None:
+            self.add(doc, select_path, f"select compares the groups of 'by'; figure {figure.id!r} "
+                     f"has by: {figure.by!r} (use a grouping variable such as yrkesgruppe)")
+            return
+        for item in figure.items:
+            statistic = figure.statistic_for(item)
+            if statistic in ("top2", "bottom2", "selected_share"):
+                continue
+            if statistic == "distribution" and "top2" in layout.top_bottom(self.study, figure, item):
+                continue
+            self.add(doc, select_path, f"select compares one share per statement; {item!r} has "
+                     f"statistic '{statistic}' and no top2 (expected top2, bottom2, "
+                     "selected_share, or a distribution whose scale declares top2)")
 
     def chart(self, path: KeyPath, figure: Figure) -> None:
         """What a chart shows must be among the figure's items, categories and breakdowns."""

@@ -216,6 +216,15 @@ class ChartSpec(Frozen):
     note: str | None = None
 
 
+class SelectRule(Frozen):
+    """Keep only the statements whose groups differ significantly and visibly: some pair of
+    groups (Holm-adjusted p < alpha) at least `min_points` percentage points apart. Replaces the
+    2023 report's choice by eye (Figur 5.7, 5.8, 5.11, 6.7, 6.8, 6.10)."""
+
+    min_points: float = Field(ge=0, le=100)
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+
+
 class Figure(Frozen):
     """One table or figure of the report: what is counted, for whom, split how."""
 
@@ -234,6 +243,7 @@ class Figure(Frozen):
     chart: ChartSpec = ChartSpec()
     base: str | None = None
     note: str | None = None
+    select: SelectRule | None = None
 
     @property
     def number(self) -> str:

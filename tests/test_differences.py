@@ -1,0 +1,188 @@
+"""Group tests per figure item: the same numbers as a direct (R-verified) Rao–Scott call, written
+to differences.csv, used by `select:` and marked in charts and the report."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tverrsnitt.chart import chart_data
+from tverrsnitt.chart import style as chart_style
+from tverrsnitt.clean import AnalysisData
+from tverrsnitt.errors import StudyDefinitionError
+from tverrsnitt.pipeline import ReportResult, build_report
+from tverrsnitt.report.grids import figure_grids
+from tverrsnitt.study import Study, load_study
+from tverrsnitt.study.model import Figure, SelectRule
+from tverrsnitt.tabulate import Tables
+from tverrsnitt.tabulate.differences import (
+    COLUMNS,
+    Differences,
+    GroupDifference,
+    TablesWithDifferences,
+    group_differences,
+    write_differences_csv,
+)
+from tverrsnitt.tabulate.tests_chisq import rao_scott
+from tverrsnitt.tabulate.tests_pairwise import compare_pairs, pairwise_shares
+
+from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV
+
+
+@pytest.fixture(scope="module")
+def differences(study: Study, analysis: AnalysisData) -> Differences:
+    return group_differences(study, analysis)
+
+
+def test_figure_tests_equal_a_direct_rao_scott_call(study: Study, analysis: AnalysisData,
+                                                    tables: Tables, differences: Differences) -> None:
+    # Figur 4.3, bullying by yrkesgruppe: base = a valid answer and a group.
+    item, by = "q41_mobbing", "yrkesgruppe"
+    base = analysis.respondents.filter(pl.col(item).is_not_null() & pl.col(by).is_not_null())
+    answers = base[item].cast(pl.String).to_numpy()
+    groups = base[by].cast(pl.String).to_numpy()
+    [result] = differences.find("4.3", item, by)
+    assert result.test == rao_scott(answers, groups)
+    # The test's base is the table's: the same respondents as the printed Totalt N.
+    total = tables.get("4.3", item, by, "Totalt", "top2")
+    assert total is not None and result.test.n == total.base
+    top2 = np.isin(answers, ["I stor grad", "I svært stor grad"]).astype(float)
+    order = [g for g in study.group_labels(by) if g in set(groups.tolist())]
+    assert result.share == "top2"
+    assert result.pairs == pairwise_shares(top2, groups, order=order)
+    # The pair estimates are the table's top2 percents.
+    assert result.pairs is not None
+    for group, estimate in zip(result.pairs.groups, result.pairs.estimates, strict=True):
+        row = tables.get("4.3", item, by, group, "top2")
+        assert row is not None and 100 * estimate == pytest.approx(row.percent, abs=1e-9)
+
+
+def test_only_group_breakdowns_are_tested(differences: Differences) -> None:
+    tested = {(r.figure, r.by) for r in differences}
+    assert ("4.3", "yrkesgruppe") in tested and ("4.2", "skoleslag") in tested
+    assert ("3.1", "yrkesgruppe") in tested  # also_by
+    assert not any(by in ("none", "sample_vs_population") for _, by in tested)
+    assert not any(figure in ("T2.1", "T3.1", "4.1") for figure, _ in tested)
+    # Figur 3.3's stillingsprosent is a mean: no test.
+    assert differences.find("3.3", "b6_stillingsprosent", "yrkesgruppe") == []
+    # A distribution without top2 gets the test but no pairs.
+    [education] = differences.find("4.8", "q48_utdanning_innhold", "ufaglaert")
+    assert education.share is None and education.pairs is None
+
+
+def test_csv_has_the_documented_columns(tmp_path: Path, tables: Tables,
+                                        differences: Differences) -> None:
+    path = tmp_path / "differences.csv"
+    write_differences_csv(differences, path)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == COLUMNS == (
+        "figure", "item", "by", "share", "row", "first", "second", "n", "f", "ndf", "ddf",
+        "p_value", "difference", "se", "p_adjusted")
+    assert sum(r["row"] == "test" for r in rows) == len(differences)
+    # Figur 4.2 compares two school kinds: one pair, the difference of the table's percents.
+    [pair] = [r for r in rows if (r["figure"], r["item"], r["row"]) == ("4.2", "q41_mobbing", "pair")]
+    first = tables.get("4.2", "q41_mobbing", "skoleslag", pair["first"], "top2")
+    second = tables.get("4.2", "q41_mobbing", "skoleslag", pair["second"], "top2")
+    assert first is not None and second is not None
+    assert float(pair["difference"]) == pytest.approx(first.percent - second.percent, abs=1e-9)
+    assert (pair["first"], pair["second"]) == ("Grunnskole", "Videregående")
+
+
+def _constructed(points: float, se: float, item: str) -> GroupDifference:
+    """A by-group result whose only pair differs by `points` percentage points."""
+    test = rao_scott(["a", "b", "a", "b"], ["x", "x", "y", "y"])  # any valid test object
+    estimate = 0.5 + points / 100
+    pairs = compare_pairs([estimate, 0.5], np.diag([se**2, 0.0]), ["x", "y"], df=1000)
+    return GroupDifference("S", item, "yrkesgruppe", "top2", test, pairs)
+
+
+def test_select_keeps_exactly_the_items_with_a_qualifying_pair() -> None:
+    results = Differences([
+        _constructed(12.0, 0.01, "clear"),      # t = 12: significant, 12 points
+        _constructed(5.0, 0.01, "small"),       # significant, but 5 points
+        _constructed(20.0, 0.2, "noisy"),       # 20 points, t = 1: not significant
+        _constructed(10.0, 0.02, "exactly"),    # significant, exactly 10 points
+    ])
+    figure = Figure(id="S", title="S", items=("clear", "small", "noisy", "exactly"),
+                    statistic="top2", by="yrkesgruppe", select=SelectRule(min_points=10))
+    assert results.selected_items(figure) == ("clear", "exactly")
+    looser = figure.model_copy(update={"select": SelectRule(min_points=4)})
+    assert results.selected_items(looser) == ("clear", "small", "exactly")
+    assert results.selected_items(figure.model_copy(update={"select": None})) == figure.items
+
+
+def test_select_on_an_example_figure_keeps_chart_and_report_rows(
+        study: Study, tables: Tables, differences: Differences) -> None:
+    # Top-2 differences grunnskole - videregående: 7.8, 22.8, 11.1 and 20.6 points, all
+    # significant after Holm; a 15-point threshold keeps the second and the fourth.
+    figure = study.figure("5.12").model_copy(update={"select": SelectRule(min_points=15)})
+    expected = ("q510_skolens_okonomi", "q510_nok_ansatte")
+    assert differences.selected_items(figure) == expected
+    tested = TablesWithDifferences(tables, differences)
+    data = chart_data(study, figure, tested)
+    assert data is not None
+    assert tuple(row.item for panel in data.panels for row in panel.rows) == expected
+    [grid] = figure_grids(study, tested, figure)
+    labels = {study.question(item).label for item in figure.items}
+    shown = {row[0].split(":")[0] for row in grid.rows}
+    assert shown & labels == {study.question(item).label for item in expected}
+    # tables.csv keeps every statement.
+    assert {r.item for r in tables.for_figure("5.12")} == set(figure.items)
+
+
+def test_chart_marks_significant_items(study: Study, tables: Tables,
+                                       differences: Differences) -> None:
+    figure = study.figure("4.2")
+    data = chart_data(study, figure, TablesWithDifferences(tables, differences))
+    assert data is not None
+    rows = [row for panel in data.panels for row in panel.rows]
+    significant = {r.item for r in differences if r.figure == "4.2" and r.test.p_value < 0.05}
+    assert significant and significant != set(figure.items)
+    for row in rows:
+        label = study.question(row.item).label
+        assert row.label == (f"{label} *" if row.item in significant else label)
+    assert data.note == "* Signifikant forskjell mellom gruppene (p < 0,05, Rao–Scott)."
+    assert data.note == chart_style.SIGNIFICANT_NOTE
+    # Without test results the chart is unmarked, as before.
+    plain = chart_data(study, figure, tables)
+    assert plain is not None and plain.note is None
+
+
+def test_select_is_validated(tmp_path: Path) -> None:
+    copy = tmp_path / "study"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("data"))
+    path = copy / "figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    # Figur 4.1 has no breakdown: nothing to select on.
+    old = ("    statistic: distribution\n    by: none\n"
+           "    base: analysed respondents with a valid answer to the item\n  - id: '4.2'")
+    assert old in text
+    broken = old.replace("by: none\n", "by: none\n    select: {min_points: 10}\n")
+    path.write_text(text.replace(old, broken), encoding="utf-8")
+    with pytest.raises(StudyDefinitionError) as caught:
+        load_study(copy)
+    assert "select compares the groups of 'by'" in caught.value.message
+    path.write_text(text.replace("  - id: '5.12'\n", "  - id: '5.12'\n    select: {min_points: -1}\n"),
+                    encoding="utf-8")
+    with pytest.raises(StudyDefinitionError):
+        load_study(copy)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
+    out = tmp_path_factory.mktemp("differences") / "out"
+    return build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV)
+
+
+def test_pipeline_writes_csv_and_marks_the_report(run: ReportResult) -> None:
+    assert Path("differences.csv") in run.files
+    html = (run.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Forskjellen mellom gruppene er statistisk signifikant (Rao–Scott F = " in html
+    svg = (run.out_dir / "figurer" / "figur-4-2.svg").read_text(encoding="utf-8")
+    assert "Signifikant forskjell mellom gruppene (p &lt; 0,05, Rao–Scott)" in svg
