@@ -101,7 +101,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
 
     study = load_study(study_dir)
     chart_count = sum(1 for f in study.figures if not f.is_table)
-    progress.start(6 + chart_count)
+    progress.start(7 + chart_count)
     lap("study", "Leser svardata")
     inputs = resolve_inputs(study, data, register)
     export = read_export(inputs.data, study, lenient=lenient)
@@ -113,7 +113,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                        member_register.frame if member_register is not None else None)
     lap("clean", "Tabulerer")
     tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method)
-    lap("tabulate", "Tegner figurer")
+    lap("tabulate", "Tester gruppeforskjeller")
+    differences = group_differences(study, analysis)
+    lap("differences", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,
                        screening.excluded, screening.analysed_count, lenient)
@@ -121,8 +123,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
     # Group tests ride on the published tables so charts and report can mark and select.
-    differences = group_differences(study, analysis)
-    published = TablesWithDifferences(tables.published(suppressed_cells(study, tables, k), k), differences)
+    published = TablesWithDifferences(tables.published(suppressed_cells(study, tables, k), k),
+                                      differences)
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
