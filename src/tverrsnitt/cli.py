@@ -94,9 +94,12 @@ def validate(study_dir: Path) -> None:
 @click.option("--lenient", is_flag=True,
               help="Do not stop on cells that break the definition: blank them and list "
                    "every one in the report's data-quality appendix.")
+@click.option("--weight", metavar="COLUMN",
+              help="Header of an export column with design weights: shares, SEs and CIs are "
+                   "then weighted (weighted_percent, weighted_base); counts stay unweighted.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
-           lenient: bool, quiet: bool) -> None:
+           lenient: bool, weight: str | None, quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, and report.html.
 
     \b
@@ -114,7 +117,7 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
     progress = RichProgress() if not quiet and wants_progress() else None
     try:
         result = build_report(study_dir, out_dir, data=data, register=register,
-                              lenient=lenient, progress=progress)
+                              lenient=lenient, progress=progress, weight=weight)
     finally:
         if progress is not None:
             progress.stop()

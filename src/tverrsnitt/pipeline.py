@@ -14,7 +14,7 @@ from pathlib import Path
 from .atomic import atomic_folder
 from .clean import prepare
 from .errors import UsageError
-from .ingest import Ingested, read_export, read_register
+from .ingest import WEIGHT, Ingested, read_export, read_register
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
@@ -82,7 +82,7 @@ def _quality(study: Study, export: Ingested, register: Ingested | None, tables: 
 
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
-                 progress: Progress | None = None) -> ReportResult:
+                 progress: Progress | None = None, weight: str | None = None) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
     OUT/report.html."""
     from .chart import render_charts
@@ -104,7 +104,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     progress.start(7 + chart_count)
     lap("study", "Leser svardata")
     inputs = resolve_inputs(study, data, register)
-    export = read_export(inputs.data, study, lenient=lenient)
+    export = read_export(inputs.data, study, lenient=lenient, weight=weight)
     lap("export", "Leser medlemsregister")
     member_register = (read_register(inputs.register, study, lenient=lenient)
                        if inputs.register is not None else None)
@@ -114,7 +114,10 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     lap("clean", "Tabulerer")
     tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method)
     lap("tabulate", "Tester gruppeforskjeller")
-    differences = group_differences(study, analysis)
+    differences = group_differences(
+        study, analysis,
+        analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
+        else None)
     lap("differences", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,

@@ -12,7 +12,10 @@ from ..study.model import Question, Study
 from .parse import parse_responses
 from .readers import ROW, read_table
 
-__all__ = ["ROW", "Ingested", "read_export", "read_register"]
+__all__ = ["ROW", "WEIGHT", "Ingested", "read_export", "read_register"]
+
+# The column a supplied design weight is read into (--weight COLUMN names its header).
+WEIGHT = "__weight__"
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,33 @@ def _read(path: Path, questions: list[Question], lenient: bool, what: str,
                     tuple(parsed.missing_columns))
 
 
-def read_export(path: str | Path, study: Study, lenient: bool = False) -> Ingested:
-    """Read a survey export: one row per submitted answer, columns matched by header text."""
-    return _read(Path(path), list(study.questions), lenient, "answer", study.meta.export_sheet)
+def read_export(path: str | Path, study: Study, lenient: bool = False,
+                weight: str | None = None) -> Ingested:
+    """Read a survey export: one row per submitted answer, columns matched by header text.
+
+    `weight` names a column of design weights (by header); every respondent needs a positive
+    one, also with `lenient` — a blanked weight would silently drop a person.
+    """
+    questions = list(study.questions)
+    if weight is not None:
+        questions.append(Question(code=WEIGHT, header=weight, type="number",
+                                  label="Vekt"))
+    ingested = _read(Path(path), questions, lenient, "answer", study.meta.export_sheet)
+    if weight is None:
+        return ingested
+    values = ingested.frame[WEIGHT]
+    bad = values.is_null() | (values.fill_null(0) <= 0)
+    if (ingested.missing_columns and weight in ingested.missing_columns) or bad.all():
+        raise InputDataError([DataProblem(Path(path), 1, weight, None,
+                                          "a column of positive design weights with this "
+                                          "header (--weight)")])
+    if bad.any():
+        rows = ingested.frame.filter(bad)
+        raise InputDataError([DataProblem(Path(path), row, weight,
+                                          None if value is None else f"{value:g}",
+                                          "a positive number (the respondent's weight)")
+                              for row, value in rows.select(ROW, WEIGHT).iter_rows()])
+    return ingested
 
 
 def register_questions(study: Study) -> list[Question]:

@@ -2,9 +2,10 @@
 
 Each share is re-estimated on the design (`weight.Design`) with `proportions_by`, which
 matches `svyby(~y, ~group, subset(design, base), svyciprop, vartype = c("se", "ci"))` to 1e-9
-(tests/test_proportions.py). The design is `svydesign(ids = ~1, weights = ~1)` over the analysed
-respondents until a report asks for weights. Rows keep their counts; this module only adds
-se, ci_low, ci_high (percent scale), weighted_percent and weighted_base.
+(tests/test_proportions.py). The design is `svydesign(ids = ~1, weights = ~w)` over the analysed
+respondents, with the weights the export supplied (`--weight COLUMN`) or all 1. Rows keep their
+unweighted counts; this module adds se, ci_low, ci_high (percent scale), weighted_percent and
+weighted_base — equal to percent and base, to the last digit, when there are no weights.
 
 The register side of a sample/population comparison is a census: it has no sampling error, so
 its se is 0 and its interval the share itself.
@@ -19,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from ..clean import AnalysisData
+from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Study
@@ -39,7 +41,8 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
         return Tables((_with(row, None, False) for row in tables), tables.notes, tables.hidden,
                       tables.min_cell)
-    design = Design.create(np.ones(data.respondents.height))
+    weighted = WEIGHT in data.respondents.columns
+    design = Design.create(_weights(data.respondents))
     for figure in study.figures:
         for item in layout.figure_items(figure):
             if figure.statistic_for(item) not in SHARES:
@@ -53,21 +56,32 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
                     found, register_side = _comparison(study, data, figure, item, by, method)
                     results.update(found)
                     census |= register_side
-    return Tables((_with(row, results.get(row.key), row.key in census) for row in tables),
-                  tables.notes, tables.hidden, tables.min_cell)
+    return Tables((_with(row, results.get(row.key), row.key in census, weighted)
+                   for row in tables), tables.notes, tables.hidden, tables.min_cell)
 
 
-def _with(row: TableRow, estimate: Proportion | None, is_census: bool) -> TableRow:
+def _weights(frame: pl.DataFrame) -> np.ndarray:
+    """The design weights of the rows of `frame` (all 1 without a weight column)."""
+    if WEIGHT in frame.columns:
+        weights: np.ndarray = frame[WEIGHT].to_numpy().astype(float)
+        return weights
+    return np.ones(frame.height)
+
+
+def _with(row: TableRow, estimate: Proportion | None, is_census: bool,
+          weighted: bool = False) -> TableRow:
     if is_census:
         return replace(row, se=0.0, ci_low=row.percent, ci_high=row.percent,
                        weighted_percent=row.percent, weighted_base=float(row.base))
     if estimate is None:
         return replace(row, weighted_percent=row.percent, weighted_base=float(row.base))
-    # Unweighted (the only design so far): the weighted values are the unweighted ones, to
-    # the last digit.
+    if not weighted:  # the weighted values are the unweighted ones, to the last digit
+        return replace(row, se=100 * estimate.se, ci_low=100 * estimate.ci_low,
+                       ci_high=100 * estimate.ci_high, weighted_percent=row.percent,
+                       weighted_base=float(row.base))
     return replace(row, se=100 * estimate.se, ci_low=100 * estimate.ci_low,
-                   ci_high=100 * estimate.ci_high, weighted_percent=row.percent,
-                   weighted_base=float(row.base))
+                   ci_high=100 * estimate.ci_high, weighted_percent=100 * estimate.estimate,
+                   weighted_base=estimate.weighted_base)
 
 
 def _indicators(frame: pl.DataFrame, study: Study, figure: Figure, item: str,
@@ -135,7 +149,7 @@ def _comparison(study: Study, data: AnalysisData, figure: Figure, item: str, by:
         base = values.is_not_null().to_numpy()
         if base.sum() < 2:
             continue
-        design = Design.create(np.ones(frame.height))
+        design = Design.create(_weights(frame))
         for category in categories:
             y = (values == category).fill_null(False).to_numpy()
             estimate = proportion(design, y, base, method=method, group=group.label)
