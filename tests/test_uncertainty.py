@@ -125,3 +125,21 @@ def test_bad_weights_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code = main(["report", str(EXAMPLE), "--data", str(EXPORT_CSV), "--weight", "Vekt", "--out",
                  str(tmp_path / "out"), "--quiet"])
     assert code == 1 and "column 'Vekt'" in capsys.readouterr().err
+
+
+def test_published_output_shows_the_weighted_shares(study: Study, tmp_path: Path) -> None:
+    from tverrsnitt.chart import chart_data
+    from tverrsnitt.tabulate import shown_whole_percent
+
+    result = build_report(EXAMPLE, tmp_path / "out", data=export_with_weights(tmp_path, made_up),
+                          weight="Vekt")
+    data = chart_data(study, study.figure("4.3"), result.tables)
+    assert data is not None
+    row = result.tables.get("4.3", "q41_saerskilte_behov", "yrkesgruppe", "Annet", "top2")
+    assert row is not None and row.weighted_percent is not None
+    drawn = [value for panel in data.panels for chart_row in panel.rows
+             for value in chart_row.values
+             if chart_row.item == "q41_saerskilte_behov" and value.series == "Annet"]
+    assert [v.percent for v in drawn] == [row.weighted_percent]
+    assert [v.label for v in drawn] == [shown_whole_percent(row)]
+    assert shown_whole_percent(row) == math.floor(row.weighted_percent + 0.5)

@@ -1,7 +1,7 @@
 """What a chart shows, pulled out of `Tables` for one figure: rows, series, order and labels.
 
 Pure data, no drawing: the renderers only place what this module hands them. Every number is
-a table cell (its unrounded percent for the bar length, `whole_percent` for the printed label);
+a table cell (its unrounded share for the bar length, its whole percent for the printed label);
 this module only chooses, orders and names cells.
 """
 
@@ -15,7 +15,7 @@ from ..errors import ChartError, did_you_mean
 from ..study import layout
 from ..study.model import Figure, Study
 from ..tabulate.differences import Differences, differences_of
-from ..tabulate.tables import TableRow, Tables, whole_percent
+from ..tabulate.tables import TableRow, Tables, shown_percent, shown_whole_percent
 from . import style
 
 ChartKind = Literal["stacked", "grouped", "bars"]
@@ -234,7 +234,7 @@ class _Cells:
 
     def value(self, series: str, item: str, by: str, group: str, category: str) -> Value:
         cell = self.get(item, by, group, category)
-        return Value(series, cell.percent, whole_percent(cell.count, cell.base), cell.base)
+        return Value(series, shown_percent(cell), shown_whole_percent(cell), cell.base)
 
 
 def _categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
@@ -292,7 +292,7 @@ def _sorted(rows: list[Row], figure: Figure, cells: _Cells, by: str, sort_group:
     movable = [r for r in rows if r.group != TOTAL]
 
     def key(row: Row) -> float:
-        return cells.get(row.item, by, row.group or sort_group, rule.category).percent
+        return shown_percent(cells.get(row.item, by, row.group or sort_group, rule.category))
 
     # sorted() is stable: ties keep the report's order.
     return [*sorted(movable, key=key, reverse=rule.descending), *last]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..study import layout
 from ..study.model import Figure, Recode, Study
-from ..tabulate import TableRow, Tables, whole_percent
+from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
 from ..tabulate.differences import GroupDifference, differences_of
 from .numbers import decimal, thousands
 
@@ -93,7 +93,7 @@ def _cell(tables: Tables, row: TableRow | None) -> str:
         return HIDDEN
     if row.category == "mean":
         return decimal(row.percent)
-    return str(whole_percent(row.count, row.base))
+    return str(shown_whole_percent(row))
 
 
 def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:

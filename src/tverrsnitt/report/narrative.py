@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..study.model import NumberRef, Paragraph, Study
-from ..tabulate import TableRow, Tables, whole_percent
+from ..tabulate import TableRow, Tables, shown_whole_percent
 from .numbers import prosent, range_prosent, thousands
 
 
@@ -39,7 +39,7 @@ def format_value(study: Study, tables: Tables, ref: NumberRef) -> str:
     rows = _rows(study, tables, ref)
     if ref.format == "count":
         return thousands(rows[0].count)
-    percents = [whole_percent(r.count, r.base) for r in rows]
+    percents = [shown_whole_percent(r) for r in rows]
     if ref.format == "percent":
         return str(percents[0])
     if ref.format == "range_prosent":

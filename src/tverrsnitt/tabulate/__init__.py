@@ -2,6 +2,7 @@
 
 from .engine import tabulate
 from .output import write_tables_csv
-from .tables import TableRow, Tables, share, whole_percent
+from .tables import TableRow, Tables, share, shown_percent, shown_whole_percent, whole_percent
 
-__all__ = ["TableRow", "Tables", "share", "tabulate", "whole_percent", "write_tables_csv"]
+__all__ = ["TableRow", "Tables", "share", "shown_percent", "shown_whole_percent", "tabulate",
+           "whole_percent", "write_tables_csv"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -44,6 +45,22 @@ def share(count: int, base: int) -> float:
 def whole_percent(count: int, base: int) -> int:
     """Whole percent rounded half up, computed exactly: floor(100 * count / base + 1/2)."""
     return (200 * count + base) // (2 * base) if base else 0
+
+
+def shown_percent(row: TableRow) -> float:
+    """The share published output shows: weighted when the run has weights."""
+    return row.weighted_percent if row.weighted_percent is not None else row.percent
+
+
+def shown_whole_percent(row: TableRow) -> int:
+    """The whole percent published output prints, rounded half up.
+
+    Unweighted shares use the exact integer rule (so they equal the report's printed numbers);
+    a weighted share is not a ratio of counts and is rounded from its value.
+    """
+    if row.weighted_percent is None or row.weighted_percent == row.percent:
+        return whole_percent(row.count, row.base)
+    return math.floor(row.weighted_percent + 0.5)
 
 
 class Tables:
