@@ -24,7 +24,6 @@ from tverrsnitt.tabulate.differences import (
     COLUMNS,
     Differences,
     GroupDifference,
-    TablesWithDifferences,
     group_differences,
     write_differences_csv,
 )
@@ -124,7 +123,7 @@ def test_select_on_an_example_figure_keeps_chart_and_report_rows(
     figure = study.figure("5.12").model_copy(update={"select": SelectRule(min_points=15)})
     expected = ("q510_skolens_okonomi", "q510_nok_ansatte")
     assert differences.selected_items(figure) == expected
-    tested = TablesWithDifferences(tables, differences)
+    tested = tables.published(frozenset(), 5, differences)
     data = chart_data(study, figure, tested)
     assert data is not None
     assert tuple(row.item for panel in data.panels for row in panel.rows) == expected
@@ -139,7 +138,7 @@ def test_select_on_an_example_figure_keeps_chart_and_report_rows(
 def test_chart_marks_significant_items(study: Study, tables: Tables,
                                        differences: Differences) -> None:
     figure = study.figure("4.2")
-    data = chart_data(study, figure, TablesWithDifferences(tables, differences))
+    data = chart_data(study, figure, tables.published(frozenset(), 5, differences))
     assert data is not None
     rows = [row for panel in data.panels for row in panel.rows]
     significant = {r.item for r in differences if r.figure == "4.2" and r.test.p_value < 0.05}

@@ -18,7 +18,7 @@ from .ingest import WEIGHT, Ingested, read_export, read_register
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
-from .tabulate.differences import TablesWithDifferences, group_differences, write_differences_csv
+from .tabulate.differences import group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.uncertainty import add_uncertainty
 
@@ -126,8 +126,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
     # Group tests ride on the published tables so charts and report can mark and select.
-    published = TablesWithDifferences(tables.published(suppressed_cells(study, tables, k), k),
-                                      differences)
+    published = tables.published(suppressed_cells(study, tables, k), k, differences)
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))

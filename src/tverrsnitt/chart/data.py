@@ -14,7 +14,7 @@ from typing import Literal
 from ..errors import ChartError, did_you_mean
 from ..study import layout
 from ..study.model import Figure, Study
-from ..tabulate.differences import Differences, differences_of
+from ..tabulate.differences import Differences
 from ..tabulate.tables import TableRow, Tables, shown_percent, shown_whole_percent
 from . import style
 
@@ -122,7 +122,7 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
     cells = _Cells(tables, figure)
     if not cells.groups(study, figure.by):
         return None
-    differences = differences_of(tables)
+    differences = tables.differences
     # `select:` needs the group tests; a run without them (tables built by hand) draws every
     # statement rather than guessing.
     if differences is not None and figure.select is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..study import layout
 from ..study.model import Figure, Recode, Study
 from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
-from ..tabulate.differences import GroupDifference, differences_of
+from ..tabulate.differences import GroupDifference
 from .numbers import decimal, thousands
 
 CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt"}
@@ -101,7 +101,7 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
     items = layout.figure_items(figure)
     title = "" if by == figure.by else f"Etter {study.breakdown_label(by).lower()}"
     grid = Grid(title, [])
-    differences = differences_of(tables)
+    differences = tables.differences
     if differences is not None and figure.select is not None:
         items = differences.selected_items(figure)
         if not items:

@@ -23,7 +23,6 @@ from ..clean import AnalysisData
 from ..study import layout
 from ..study.model import Figure, Study
 from .expressions import base_expr
-from .tables import Tables
 from .tests_chisq import RaoScott, rao_scott
 from .tests_pairwise import PairwiseComparison, notable_differences, pairwise_shares
 
@@ -84,23 +83,6 @@ class Differences:
             if notable_differences(comparisons, rule.min_points, rule.alpha):
                 kept.append(item)
         return tuple(kept)
-
-
-class TablesWithDifferences(Tables):
-    """Tables with the run's group tests attached.
-
-    Charts and the report take `Tables`; carrying the tests on it lets them mark significance
-    and apply `select:` without changing every renderer's signature.
-    """
-
-    def __init__(self, tables: Tables, differences: Differences) -> None:
-        super().__init__(tables.rows, tables.notes, tables.hidden, tables.min_cell)
-        self.differences = differences
-
-
-def differences_of(tables: Tables) -> Differences | None:
-    """The group tests carried by `tables`, or None when the run computed none."""
-    return tables.differences if isinstance(tables, TablesWithDifferences) else None
 
 
 # ----------------------------------------------------------------------------- computing

@@ -5,6 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .differences import Differences
 
 COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent",
            "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed")
@@ -68,18 +72,24 @@ class Tables:
 
     def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = (),
                  hidden: Iterable[tuple[str, str, str, str, str]] = (),
-                 min_cell: int | None = None) -> None:
+                 min_cell: int | None = None, differences: Differences | None = None) -> None:
         self.rows = tuple(rows)
         self.notes = tuple(notes)
         # Cells publication must not show (disclosure control); empty for the analyst's view.
         self.hidden = frozenset(hidden)
         self.min_cell = min_cell
+        # The run's group tests, which charts and the report mark and `select:` uses.
+        self.differences = differences
         self._by_key = {row.key: row for row in self.rows}
 
-    def published(self, hidden: Iterable[tuple[str, str, str, str, str]],
-                  min_cell: int) -> Tables:
-        """The same rows, marked with the cells that published output must hide."""
-        return Tables(self.rows, self.notes, hidden, min_cell)
+    def published(self, hidden: Iterable[tuple[str, str, str, str, str]], min_cell: int,
+                  differences: Differences | None = None) -> Tables:
+        """The same rows, marked with the cells publication must hide and the group tests."""
+        return Tables(self.rows, self.notes, hidden, min_cell, differences)
+
+    def with_rows(self, rows: Iterable[TableRow]) -> Tables:
+        """Other rows (the same cells, more columns filled) with everything else kept."""
+        return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences)
 
     def is_hidden(self, row: TableRow) -> bool:
         """True when publication must not show this cell as a number."""

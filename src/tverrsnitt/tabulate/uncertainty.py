@@ -39,8 +39,7 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
     census: set[tuple[str, str, str, str, str]] = set()
     if data.respondents.height < 2:
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
-        return Tables((_with(row, None, False) for row in tables), tables.notes, tables.hidden,
-                      tables.min_cell)
+        return tables.with_rows(_with(row, None, False) for row in tables)
     weighted = WEIGHT in data.respondents.columns
     design = Design.create(_weights(data.respondents))
     for figure in study.figures:
@@ -56,8 +55,8 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
                     found, register_side = _comparison(study, data, figure, item, by, method)
                     results.update(found)
                     census |= register_side
-    return Tables((_with(row, results.get(row.key), row.key in census, weighted)
-                   for row in tables), tables.notes, tables.hidden, tables.min_cell)
+    return tables.with_rows(_with(row, results.get(row.key), row.key in census, weighted)
+                            for row in tables)
 
 
 def _weights(frame: pl.DataFrame) -> np.ndarray:
