@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..study.model import Figure, Section, Study
 from ..tabulate import Tables
+from .grids import Grid
 from .narrative import fill
 
 
@@ -23,6 +24,9 @@ class SectionView:
     level: int
     paragraphs: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    # Method tables the study places in this section (non-response, weights), printed after
+    # the figures; every cell is already formatted text.
+    tables: list[Grid] = field(default_factory=list)
     sections: list[SectionView] = field(default_factory=list)
 
     @property
