@@ -97,9 +97,13 @@ def validate(study_dir: Path) -> None:
 @click.option("--weight", metavar="COLUMN",
               help="Header of an export column with design weights: shares, SEs and CIs are "
                    "then weighted (weighted_percent, weighted_base); counts stay unweighted.")
+@click.option("--rake", is_flag=True,
+              help="Rake the analysed respondents (from --weight, or 1) to the population "
+                   "margins in study.yaml's 'weighting' section; the report shows the margins "
+                   "and a weight summary, and SEs treat the raking as calibration.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
-           lenient: bool, weight: str | None, quiet: bool) -> None:
+           lenient: bool, weight: str | None, rake: bool, quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, and report.html.
 
     \b
@@ -117,7 +121,7 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
     progress = RichProgress() if not quiet and wants_progress() else None
     try:
         result = build_report(study_dir, out_dir, data=data, register=register,
-                              lenient=lenient, progress=progress, weight=weight)
+                              lenient=lenient, progress=progress, weight=weight, rake=rake)
     finally:
         if progress is not None:
             progress.stop()

@@ -8,19 +8,25 @@ neither a half-written folder nor a damaged earlier result.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import polars as pl
+
 from .atomic import atomic_folder
-from .clean import prepare
+from .clean import AnalysisData, prepare
 from .errors import UsageError
 from .ingest import WEIGHT, Ingested, read_export, read_register
+from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
 from .tabulate import Tables, tabulate, write_tables_csv
 from .tabulate.differences import group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.uncertainty import add_uncertainty
+from .weight import summarise_weights
+from .weight.representativity import analyse_nonresponse
+from .weight.study_raking import rake_respondents
 
 
 class Progress:
@@ -70,21 +76,43 @@ def resolve_inputs(study: Study, data: str | Path | None, register: str | Path |
 
 def _quality(study: Study, export: Ingested, register: Ingested | None, tables: Tables,
              answered: int, excluded: tuple[tuple[str, int], ...], analysed: int,
-             lenient: bool) -> DataQuality:
+             lenient: bool, methods: MethodResults) -> DataQuality:
     files = [FileQuality("Svardata", export.file, export.rows, export.unknown_columns,
                          export.missing_columns, export.problems)]
     if register is not None:
         files.append(FileQuality("Medlemsregister", register.file, register.rows,
                                  register.unknown_columns, register.missing_columns,
                                  register.problems))
-    return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes)
+    return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes, methods)
+
+
+def _weigh(study: Study, analysis: AnalysisData, rake: bool,
+           weight: str | None) -> tuple[AnalysisData, MethodResults]:
+    """Non-response analysis (when the register is there) and the run's weights, if any."""
+    nonresponse = (analyse_nonresponse(study, analysis)
+                   if study.nonresponse is not None and analysis.register is not None else None)
+    if rake:
+        weights = rake_respondents(study, analysis)
+        respondents = analysis.respondents.with_columns(
+            pl.Series(WEIGHT, weights.design.weights))
+        return (replace(analysis, respondents=respondents),
+                MethodResults(nonresponse, weights=weights))
+    if weight is not None:
+        supplied = summarise_weights(analysis.respondents[WEIGHT].to_numpy())
+        return analysis, MethodResults(nonresponse, supplied=supplied, weight_column=weight)
+    return analysis, MethodResults(nonresponse)
 
 
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
-                 progress: Progress | None = None, weight: str | None = None) -> ReportResult:
+                 progress: Progress | None = None, weight: str | None = None,
+                 rake: bool = False) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
-    OUT/report.html."""
+    OUT/report.html.
+
+    `weight` names an export column of design weights; `rake` rakes the analysed respondents
+    (from those weights, or 1) to the margins in the study definition. Unweighted otherwise.
+    """
     from .chart import render_charts
     from .report import write_html
 
@@ -101,7 +129,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
 
     study = load_study(study_dir)
     chart_count = sum(1 for f in study.figures if not f.is_table)
-    progress.start(7 + chart_count)
+    progress.start(8 + chart_count)
     lap("study", "Leser svardata")
     inputs = resolve_inputs(study, data, register)
     export = read_export(inputs.data, study, lenient=lenient, weight=weight)
@@ -111,7 +139,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     lap("register", "Renser og avleder variabler")
     analysis = prepare(study, export.frame,
                        member_register.frame if member_register is not None else None)
-    lap("clean", "Tabulerer")
+    lap("clean", "Frafallsanalyse og vekting")
+    analysis, methods = _weigh(study, analysis, rake, weight)
+    lap("weights", "Tabulerer")
     tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method)
     lap("tabulate", "Tester gruppeforskjeller")
     differences = group_differences(
@@ -121,7 +151,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     lap("differences", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,
-                       screening.excluded, screening.analysed_count, lenient)
+                       screening.excluded, screening.analysed_count, lenient, methods)
     result = ReportResult(Path(out_dir), tables, quality, timings=timings)
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)

@@ -68,7 +68,7 @@ def _environment() -> Environment:
 
 def render_html(study: Study, tables: Tables, charts: dict[str, Chart], quality: DataQuality) -> str:
     """The complete report page as a string."""
-    outline = build_outline(study, tables)
+    outline = build_outline(study, tables, quality.methods)
     views = {f.id: figure_view(study, tables, f, charts) for f in outline.figures}
     template = _environment().get_template("report.html.j2")
     return template.render(

@@ -11,7 +11,22 @@ from dataclasses import dataclass, field
 from ..study.model import Figure, Section, Study
 from ..tabulate import Tables
 from .grids import Grid
+from .methods import MethodResults, nonresponse_grids, representativity_grid, weight_grids
 from .narrative import fill
+
+UNWEIGHTED = ("Tallene i rapporten er uvektede andeler av de analyserte svarene; "
+              "usikkerheten er beregnet som for et enkelt tilfeldig utvalg.")
+
+
+def method_tables(method: str, methods: MethodResults, k: int) -> list[Grid]:
+    """The grids one `methods:` entry of a section stands for in this run."""
+    if method == "weights":
+        return weight_grids(methods)
+    if methods.nonresponse is None:
+        return []
+    if method == "nonresponse":
+        return nonresponse_grids(methods.nonresponse, k)
+    return [representativity_grid(methods.nonresponse)]
 
 
 @dataclass
@@ -45,8 +60,10 @@ class Outline:
     left_out: list[str]
 
 
-def build_outline(study: Study, tables: Tables) -> Outline:
+def build_outline(study: Study, tables: Tables, methods: MethodResults | None = None) -> Outline:
+    # `methods` is the run's `DataQuality.methods`; renderers pass it on unchanged.
     """Number the chapters, fill the prose, and place each figure that has numbers."""
+    methods = methods or MethodResults()
     left_out: list[str] = []
     placed: list[Figure] = []
 
@@ -64,6 +81,13 @@ def build_outline(study: Study, tables: Tables) -> Outline:
             if tables.has_figure(figure_id):
                 result.figures.append(figure)
                 placed.append(figure)
+        for method in section.methods:
+            result.tables.extend(method_tables(method, methods, tables.min_cell))
+            if method == "weights" and methods.weights is None and methods.supplied is None:
+                result.paragraphs.append(UNWEIGHTED)
+            elif method != "weights" and methods.nonresponse is None:
+                left_out.append(f"Tabellene for «{section.title}» krever medlemsregisteret "
+                                "(--register).")
         for index, sub in enumerate(section.sections, start=1):
             sub_number = f"{number}.{index}" if number and not sub.unnumbered else ""
             result.sections.append(view(sub, sub_number, level + 1,

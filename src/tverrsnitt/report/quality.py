@@ -1,4 +1,5 @@
-"""What the data-quality appendix reports: what ingest found and who was excluded."""
+"""What the data-quality appendix reports: what ingest found, who was excluded, and how
+the run weighted the answers and checked who answered."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataProblem
+from .methods import MethodResults
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,5 @@ class DataQuality:
     analysed: int
     lenient: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # How the run handled non-response and weights (the report's method tables).
+    methods: MethodResults = field(default_factory=MethodResults)

@@ -284,6 +284,78 @@ class _Checker:
             self.add(doc, (*path, "sort", "category"),
                      _choice(figure.sort.category, (*question.options, "top2"), "category"))
 
+    # -- non-response analysis and raking margins (study.yaml)
+    def variable(self, path: KeyPath, code: str, register: bool) -> bool:
+        """Check that `code` is a categorical variable (in the register, if asked)."""
+        derived = [d.code for d in self.study.derived]
+        if not self.study.has_variable(code):
+            self.add("study.yaml", path, _choice(code, [*self.codes, *derived], "variable"))
+            return False
+        if self.study.has_question(code) and self.study.question(code).type not in ("single",):
+            self.add("study.yaml", path, f"{code!r} is not a single-choice question or a grouping")
+            return False
+        if register and not self.study.in_register(code):
+            self.add("study.yaml", path, f"{code!r} is not in the register of invited members "
+                                         "(no register_column, directly or by derivation)")
+            return False
+        return True
+
+    def weighting(self) -> None:
+        nonresponse = self.study.nonresponse
+        if nonresponse is not None:
+            if self.study.register_link is None:
+                self.add("study.yaml", ("nonresponse",), "the non-response analysis needs a "
+                                                         "'register' link")
+            if nonresponse.respondents is not None:
+                from .conditions import ConditionSyntaxError, parse_condition
+
+                try:
+                    self.condition("study.yaml", ("nonresponse", "respondents"),
+                                   parse_condition(nonresponse.respondents))
+                except ConditionSyntaxError as exc:
+                    self.add("study.yaml", ("nonresponse", "respondents"), str(exc))
+            for index, entry in enumerate(nonresponse.variables):
+                for v_index, code in enumerate(entry.variables):
+                    self.variable(("nonresponse", "variables", index, "variables", v_index), code,
+                                  register=True)
+            for index, code in enumerate(nonresponse.propensity):
+                self.variable(("nonresponse", "propensity", index), code, register=True)
+        weighting = self.study.weighting
+        if weighting is None:
+            return
+        if weighting.trim is not None and not 0 <= weighting.trim.lower < 1 < weighting.trim.upper:
+            self.add("study.yaml", ("weighting", "trim"),
+                     "trim bounds must satisfy 0 <= lower < 1 < upper (multiples of the mean weight)")
+        for index, margin in enumerate(weighting.margins):
+            path: KeyPath = ("weighting", "margins", index)
+            if not self.variable((*path, "variable"), margin.variable, register=False):
+                continue
+            if (margin.register_variable is None) == (margin.totals is None):
+                self.add("study.yaml", path,
+                         "give the population totals either as 'register_variable: CODE' or as "
+                         "'totals:' (with 'source:'), not both")
+                continue
+            labels = self.study.variable_labels(margin.variable)
+            if margin.register_variable is not None:
+                if self.study.register_link is None:
+                    self.add("study.yaml", (*path, "register_variable"), "no 'register' link is defined")
+                elif self.variable((*path, "register_variable"), margin.register_variable, register=True):
+                    theirs = self.study.variable_labels(margin.register_variable)
+                    if set(theirs) != set(labels):
+                        self.add("study.yaml", (*path, "register_variable"),
+                                 f"{margin.register_variable!r} has the categories {list(theirs)}, but "
+                                 f"{margin.variable!r} has {list(labels)}; they must be the same")
+            if margin.totals is not None:
+                unknown = [k for k in margin.totals if k not in labels]
+                missing = [k for k in labels if k not in margin.totals]
+                if unknown or missing:
+                    self.add("study.yaml", (*path, "totals"),
+                             f"totals must name each category of {margin.variable!r} once: "
+                             f"{list(labels)}" + (f"; unknown {unknown}" if unknown else "")
+                             + (f"; missing {missing}" if missing else ""))
+                if any(v < 0 for v in margin.totals.values()):
+                    self.add("study.yaml", (*path, "totals"), "population totals cannot be negative")
+
     # -- report
     def report(self) -> None:
         figure_ids = [f.id for f in self.study.figures]
@@ -298,6 +370,10 @@ class _Checker:
             for p_index, paragraph in enumerate(section.paragraphs):
                 if isinstance(paragraph, Paragraph):
                     self.paragraph((*path, "paragraphs", p_index), paragraph)
+            for m_index, method in enumerate(section.methods):
+                if method in ("nonresponse", "representativity") and self.study.nonresponse is None:
+                    self.add("report.yaml", (*path, "methods", m_index),
+                             f"{method!r} needs a 'nonresponse' section in study.yaml")
             for s_index, sub in enumerate(section.sections):
                 visit(sub, (*path, "sections", s_index))
 
@@ -419,6 +495,7 @@ def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     checker.questions()
     checker.derived()
     checker.figures()
+    checker.weighting()
     if not checker.problems:
         # Prose placeholders are checked against the figures, so only once those are sound.
         checker.report()

@@ -2,7 +2,8 @@
 
 A study folder holds five YAML files, each with one job:
 
-    study.yaml          what the study is, its register link and example data
+    study.yaml          what the study is, its register link and example data, the
+                        non-response analysis and the raking margins
     questionnaire.yaml  scales and questions (export headers, options, routing)
     derived.yaml        derived variables, comparisons and screening steps
     figures.yaml        every table and figure of the report
@@ -30,6 +31,7 @@ from .model import (
     Derived,
     Fieldwork,
     Figure,
+    Nonresponse,
     Question,
     QuestionSpec,
     Register,
@@ -38,6 +40,7 @@ from .model import (
     ScreeningStep,
     Study,
     StudyMeta,
+    Weighting,
 )
 from .yamlfile import KeyPath, YamlDocument, read_yaml
 
@@ -119,11 +122,17 @@ def load_study(folder: str | Path) -> Study:
     study_doc = docs["study.yaml"]
     study_data = dict(_expect_mapping(study_doc, out))
     register_data = study_data.pop("register", None)
+    nonresponse_data = study_data.pop("nonresponse", None)
+    weighting_data = study_data.pop("weighting", None)
     meta = out.model(StudyMeta, study_doc, (), study_data)
     register = (
         out.model(Register, study_doc, ("register",), register_data)
         if register_data is not None else None
     )
+    nonresponse = (out.model(Nonresponse, study_doc, ("nonresponse",), nonresponse_data)
+                   if nonresponse_data is not None else None)
+    weighting = (out.model(Weighting, study_doc, ("weighting",), weighting_data)
+                 if weighting_data is not None else None)
 
     q_doc = docs["questionnaire.yaml"]
     q_data = _expect_mapping(q_doc, out)
@@ -164,6 +173,7 @@ def load_study(folder: str | Path) -> Study:
         root=root.resolve(), meta=meta, scales=scales, questions=tuple(questions),
         derived=tuple(derived), comparisons=tuple(comparisons), screening=tuple(screening),
         register_link=register, figures=tuple(figures), report=report, fieldwork=fieldwork,
+        nonresponse=nonresponse, weighting=weighting,
     )
     problems = check_study(study, docs)
     if problems:

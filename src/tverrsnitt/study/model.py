@@ -286,12 +286,18 @@ class Paragraph(Frozen):
     values: dict[str, NumberRef] = Field(default_factory=dict)
 
 
+MethodTable = Literal["nonresponse", "representativity", "weights"]
+
+
 class Section(Frozen):
-    """A heading with prose, figures and subsections."""
+    """A heading with prose, figures, method tables and subsections."""
 
     title: str
     paragraphs: tuple[Paragraph | str, ...] = ()
     figures: tuple[str, ...] = ()
+    # Method tables computed by the run: non-response by register variable, the R-indicator,
+    # and (in weighted runs) the weight summary.
+    methods: tuple[MethodTable, ...] = ()
     sections: tuple[Section, ...] = ()
     unnumbered: bool = False
 
@@ -386,6 +392,69 @@ class StudyMeta(Frozen):
     ci_method: Literal["logit", "beta", "wilson"] = "logit"
 
 
+# ----------------------------------------------------------------------------- weighting
+
+class NonresponseVariable(Frozen):
+    """One register variable of the non-response table; several codes are crossed."""
+
+    label: str
+    variables: tuple[str, ...] = Field(min_length=1)
+
+
+class Nonresponse(Frozen):
+    """Who answered, compared with everyone invited, by register variables.
+
+    `respondents` is the condition that makes an analysed respondent count as linked to the
+    register (for example `reg_medlemsnr is_answered`); the R-indicator's response model uses
+    `propensity` (default: every variable of the table, as main effects).
+    """
+
+    respondents: str | None = None
+    variables: tuple[NonresponseVariable, ...] = Field(min_length=1)
+    propensity: tuple[str, ...] = ()
+
+    @property
+    def model_variables(self) -> tuple[str, ...]:
+        """The response model's variables, in order, each once."""
+        if self.propensity:
+            return self.propensity
+        return tuple(dict.fromkeys(v for entry in self.variables for v in entry.variables))
+
+
+class RakingMargin(Frozen):
+    """A raking margin: the respondents' variable and where its population totals come from.
+
+    Either `register_variable` names the code counted over the register of invited members (it may be
+    another derived variable with the same group labels), or `totals` gives them as numbers
+    with their `source`.
+    """
+
+    variable: str
+    register_variable: str | None = None
+    totals: dict[str, float] | None = None
+    source: str | None = None
+    # Respondents without a category: an error, or a category of their own ('Uoppgitt') whose
+    # population total keeps their share of the sample (so their weights are not distorted).
+    unanswered: Literal["error", "keep_share"] = "error"
+
+
+class TrimBounds(Frozen):
+    """Bounds for raked weights as multiples of the mean weight."""
+
+    lower: float
+    upper: float
+
+
+class Weighting(Frozen):
+    """Raking used by `tverrsnitt report --rake`: margins, convergence control and trimming."""
+
+    margins: tuple[RakingMargin, ...] = Field(min_length=1)
+    trim: TrimBounds | None = None
+    max_iter: int = Field(default=50, ge=1)
+    epsilon: float = Field(default=1.0, gt=0)
+    note: str | None = None
+
+
 class Study(Frozen):
     """A complete, validated study definition."""
 
@@ -400,6 +469,8 @@ class Study(Frozen):
     figures: tuple[Figure, ...]
     report: ReportSpec
     fieldwork: Fieldwork | None = None
+    nonresponse: Nonresponse | None = None
+    weighting: Weighting | None = None
 
     def question(self, code: str) -> Question:
         """Look up a question by code (KeyError if unknown)."""
@@ -444,6 +515,24 @@ class Study(Frozen):
         if comparison is not None:
             return comparison.label
         return self.derived_variable(breakdown).label
+
+    def has_variable(self, code: str) -> bool:
+        """True when `code` names a question or a derived variable."""
+        return self.has_question(code) or any(d.code == code for d in self.derived)
+
+    def variable_labels(self, code: str) -> tuple[str, ...]:
+        """The categories of a question (its options) or of a derived variable (its groups)."""
+        if self.has_question(code):
+            return self.question(code).options
+        return self.group_labels(code)
+
+    def in_register(self, code: str) -> bool:
+        """True when the register of invited members carries `code` (directly or derived)."""
+        if self.has_question(code):
+            return self.question(code).register_column is not None
+        variable = self.derived_variable(code)
+        source = variable.source if isinstance(variable, Recode) else variable.birth_year
+        return self.in_register(source)
 
     def group_labels(self, breakdown: str) -> tuple[str, ...]:
         """The groups of a breakdown in report order (without 'Totalt')."""
