@@ -24,6 +24,7 @@ from .tabulate import Tables, tabulate, write_tables_csv
 from .tabulate.differences import group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.uncertainty import add_uncertainty
+from .tabulate.verbatims import collect_verbatims
 from .weight import summarise_weights
 from .weight.representativity import analyse_nonresponse
 from .weight.study_raking import rake_respondents
@@ -156,7 +157,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
     # Group tests ride on the published tables so charts and report can mark and select.
-    published = tables.published(suppressed_cells(study, tables, k), k, differences)
+    published = tables.published(suppressed_cells(study, tables, k), k, differences,
+                                 collect_verbatims(study, analysis))
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))

@@ -86,6 +86,35 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
 HIDDEN = ":"  # the SSB convention for a number withheld to protect respondents
 
 
+def answers_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
+    """Free-text answers group by group; a group under K shows neither count nor answers."""
+    title = "" if by == figure.by else f"Etter {study.breakdown_label(by).lower()}"
+    grid = Grid(title, [study.breakdown_label(by) or "Svar", "Antall"])
+    withheld = 0
+    for item in figure.items:
+        if len(figure.items) > 1:
+            grid.add([study.question(item).label, ""], strong=True)
+        for group in layout.groups(study, by):
+            if by != "none" and group == layout.TOTAL:
+                continue
+            row = tables.get(figure.id, item, by, group, layout.ANSWERS)
+            if row is None or row.count == 0:
+                continue
+            if tables.is_hidden(row):
+                withheld += 1
+                grid.add([group, HIDDEN], strong=by != "none")
+                continue
+            if by != "none":
+                grid.add([group, thousands(row.count)], strong=True)
+            for text in tables.verbatims.get((figure.id, item, by, group), ()):
+                grid.add([text, ""], indent=by != "none")
+    if withheld:
+        grid.notes.append(f"Svarene fra {withheld} {'gruppe' if withheld == 1 else 'grupper'} "
+                          f"er holdt tilbake fordi gruppen har færre enn {tables.min_cell} svar, "
+                          "eller fordi tallet ellers kunne regnes ut.")
+    return grid
+
+
 def _cell(tables: Tables, row: TableRow | None) -> str:
     if row is None:
         return ""
@@ -158,4 +187,6 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
         return [response_status_grid(study, tables, figure)]
     if figure.statistic == "count":
         return [composition_grid(study, tables, figure)]
+    if figure.statistic == "answers":
+        return [answers_grid(study, tables, figure, by) for by in figure.breakdowns]
     return [breakdown_grid(study, tables, figure, by) for by in figure.breakdowns]

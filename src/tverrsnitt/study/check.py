@@ -260,7 +260,7 @@ class _Checker:
     def figure_item(self, path: KeyPath, figure: Figure, question: Question) -> None:
         doc = "figures.yaml"
         statistic = figure.statistic_for(question.code)
-        wanted = {"selected_share": ("multi",), "mean": ("number",),
+        wanted = {"selected_share": ("multi",), "mean": ("number",), "answers": ("text",),
                   "distribution": ("single",), "top2": ("single",), "bottom2": ("single",)}
         if question.code in figure.variables:
             return
@@ -269,6 +269,9 @@ class _Checker:
             self.add(doc, (*path, "statistic"),
                      f"'{statistic}' needs a {' or '.join(allowed)} question; "
                      f"{question.code!r} is '{question.type}'")
+        if statistic == "answers" and not figure.is_table:
+            self.add(doc, (*path, "statistic"), "free-text answers are printed as a table: "
+                                                "give the entry an id starting with 'T'")
         if statistic in ("top2", "bottom2"):
             chosen = getattr(figure, statistic) or getattr(question, statistic)
             if not chosen:

@@ -10,6 +10,8 @@ from .model import AgeBands, Figure, Recode, Study
 
 RESPONSE_STATUS_ITEM = "svarstatus"
 TOTAL = "Totalt"
+# The one category of a free-text item: how many wrote an answer (statistic `answers`).
+ANSWERS = "Svar"
 RESPONSE_STATUS_HEAD = ("Distribuert", "Svart", "Ekskludert", "Total N")
 
 
@@ -60,6 +62,8 @@ def categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
         return figure.options or study.question(item).options
     if statistic == "count":
         return (*study.question(item).options, TOTAL)
+    if statistic == "answers":
+        return (ANSWERS,)
     base = variable_categories(study, figure, item)
     if item in figure.variables:
         return base

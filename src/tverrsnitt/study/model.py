@@ -194,7 +194,8 @@ class Register(Frozen):
 
 # ----------------------------------------------------------------------------- figures
 
-Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count", "response_status"]
+Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count",
+                    "response_status", "answers"]
 
 
 class SortRule(Frozen):

@@ -211,6 +211,13 @@ def _item_rows(engine: Engine, figure: Figure, item: str, by: str) -> Iterator[T
     question = study.question(item)
     kind = "multi" if question.type == "multi" else "single"
     counts, bases = engine.counts(item, by, kind)
+    if statistic == "answers":
+        # Free text is published as the answers themselves (tabulate.verbatims); the table
+        # row says how many there are, so disclosure control can withhold small groups.
+        for group in groups:
+            n = bases.get(group, 0)
+            yield TableRow(figure.id, item, by, group, layout.ANSWERS, n, n, share(n, n))
+        return
     if statistic == "count":
         yield from _composition(engine, figure, item, by, counts, bases)
         return

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .differences import Differences
 
+# Free-text answers by (figure, item, by, group), sorted so their order says nothing of who.
+Verbatims = dict[tuple[str, str, str, str], tuple[str, ...]]
+
 COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent",
            "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed")
 
@@ -72,7 +75,8 @@ class Tables:
 
     def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = (),
                  hidden: Iterable[tuple[str, str, str, str, str]] = (),
-                 min_cell: int | None = None, differences: Differences | None = None) -> None:
+                 min_cell: int | None = None, differences: Differences | None = None,
+                 verbatims: Verbatims | None = None) -> None:
         self.rows = tuple(rows)
         self.notes = tuple(notes)
         # Cells publication must not show (disclosure control); empty for the analyst's view.
@@ -80,16 +84,22 @@ class Tables:
         self.min_cell = min_cell
         # The run's group tests, which charts and the report mark and `select:` uses.
         self.differences = differences
+        # Free-text answers of `answers` entries, by (figure, item, by, group); publication
+        # prints them only for groups whose count row is not hidden.
+        self.verbatims: Verbatims = verbatims or {}
         self._by_key = {row.key: row for row in self.rows}
 
     def published(self, hidden: Iterable[tuple[str, str, str, str, str]], min_cell: int,
-                  differences: Differences | None = None) -> Tables:
-        """The same rows, marked with the cells publication must hide and the group tests."""
-        return Tables(self.rows, self.notes, hidden, min_cell, differences)
+                  differences: Differences | None = None,
+                  verbatims: Verbatims | None = None) -> Tables:
+        """The same rows, marked with the cells publication must hide, the group tests and
+        the free-text answers."""
+        return Tables(self.rows, self.notes, hidden, min_cell, differences, verbatims)
 
     def with_rows(self, rows: Iterable[TableRow]) -> Tables:
         """Other rows (the same cells, more columns filled) with everything else kept."""
-        return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences)
+        return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences,
+                      self.verbatims)
 
     def is_hidden(self, row: TableRow) -> bool:
         """True when publication must not show this cell as a number."""
