@@ -4,6 +4,7 @@ to differences.csv, used by `select:` and marked in charts and the report."""
 from __future__ import annotations
 
 import csv
+import math
 import shutil
 from pathlib import Path
 
@@ -17,18 +18,21 @@ from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.pipeline import ReportResult, build_report
 from tverrsnitt.report.grids import figure_grids
-from tverrsnitt.study import Study, load_study
+from tverrsnitt.study import Study, layout, load_study
 from tverrsnitt.study.model import Figure, SelectRule
 from tverrsnitt.tabulate import Tables
 from tverrsnitt.tabulate.differences import (
     COLUMNS,
+    TESTED_STATISTICS,
     Differences,
     GroupDifference,
     group_differences,
     write_differences_csv,
 )
-from tverrsnitt.tabulate.tests_chisq import rao_scott
-from tverrsnitt.tabulate.tests_pairwise import compare_pairs, pairwise_shares
+from tverrsnitt.tabulate.differences import tested_breakdowns as group_breakdowns
+from tverrsnitt.tabulate.expressions import base_expr
+from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott
+from tverrsnitt.tabulate.tests_pairwise import PairwiseComparison, compare_pairs, pairwise_shares
 
 from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV
 
@@ -46,19 +50,107 @@ def test_figure_tests_equal_a_direct_rao_scott_call(study: Study, analysis: Anal
     answers = base[item].cast(pl.String).to_numpy()
     groups = base[by].cast(pl.String).to_numpy()
     [result] = differences.find("4.3", item, by)
-    assert result.test == rao_scott(answers, groups)
+    assert_same_test(result.test, rao_scott(answers, groups))
     # The test's base is the table's: the same respondents as the printed Totalt N.
     total = tables.get("4.3", item, by, "Totalt", "top2")
     assert total is not None and result.test.n == total.base
     top2 = np.isin(answers, ["I stor grad", "I svært stor grad"]).astype(float)
     order = [g for g in study.group_labels(by) if g in set(groups.tolist())]
-    assert result.share == "top2"
-    assert result.pairs == pairwise_shares(top2, groups, order=order)
+    assert result.share == "top2" and result.pairs is not None
+    assert_same_pairs(result.pairs, pairwise_shares(top2, groups, order=order))
     # The pair estimates are the table's top2 percents.
     assert result.pairs is not None
     for group, estimate in zip(result.pairs.groups, result.pairs.estimates, strict=True):
         row = tables.get("4.3", item, by, group, "top2")
         assert row is not None and 100 * estimate == pytest.approx(row.percent, abs=1e-9)
+
+
+TOL = 1e-12  # the closed form against the per-respondent reference: rounding only
+
+
+def close(ours: float, reference: float) -> bool:
+    """Equal to TOL, absolute for p-values and shares, relative for statistics above 1."""
+    if math.isnan(reference):
+        return math.isnan(ours)
+    return abs(ours - reference) <= TOL * max(1.0, abs(reference))
+
+
+def assert_same_test(ours: RaoScott, reference: RaoScott) -> None:
+    assert (ours.rows, ours.columns, ours.n, ours.nu, ours.df) == (
+        reference.rows, reference.columns, reference.n, reference.nu, reference.df)
+    for name in ("pearson", "mean_deff", "f", "ndf", "ddf", "p_value", "chisq", "p_chisq"):
+        assert close(getattr(ours, name), getattr(reference, name)), name
+
+
+def assert_same_pairs(ours: PairwiseComparison, reference: PairwiseComparison) -> None:
+    assert (ours.groups, ours.df, ours.adjustment) == (reference.groups, reference.df,
+                                                       reference.adjustment)
+    assert all(map(close, ours.estimates + ours.ses, reference.estimates + reference.ses))
+    for mine, theirs in zip(ours.pairs, reference.pairs, strict=True):
+        assert (mine.first, mine.second) == (theirs.first, theirs.second)
+        for name in ("difference", "se", "t", "p_value", "p_adjusted"):
+            assert close(getattr(mine, name), getattr(theirs, name)), name
+    assert len(ours.pairs) == len(reference.pairs)
+
+
+def per_respondent_reference(study: Study, data: AnalysisData,
+                             weights: np.ndarray | None) -> list[GroupDifference]:
+    """The group tests the slow, obvious way: for each figure item and breakdown, the
+    respondents of the base passed to rao_scott and pairwise_shares (what group_differences
+    did before its closed form)."""
+    frame = data.respondents.with_columns(pl.Series("__row__", np.arange(data.respondents.height)))
+    results = []
+    for figure in study.figures:
+        for by in group_breakdowns(study, figure):
+            for item in figure.items:
+                statistic = figure.statistic_for(item)
+                if statistic not in TESTED_STATISTICS or item in figure.variables:
+                    continue
+                based = frame.filter(base_expr(study.question(item), study)
+                                     & pl.col(by).is_not_null())
+                group = based[by].cast(pl.String).to_numpy()
+                w = None if weights is None else weights[based["__row__"].to_numpy()]
+                order = [g for g in study.group_labels(by) if g in set(group.tolist())]
+                if len(order) < 2:
+                    continue
+                if statistic == "selected_share":
+                    tests = []
+                    for option in layout.categories(study, figure, item):
+                        ticked = based.select(pl.col(item).list.eval(
+                            pl.element().cast(pl.String) == option).list.any()).to_series()
+                        tests.append((option, ticked.to_numpy().astype(float), None))
+                else:
+                    answers = based[item].cast(pl.String).to_numpy()
+                    shares = layout.top_bottom(study, figure, item)
+                    share = statistic if statistic in shares else (
+                        "top2" if "top2" in shares else None)
+                    tests = [(share, answers, None if share is None
+                              else np.isin(answers, shares[share]).astype(float))]
+                for share, answers, y in tests:
+                    y = answers if statistic == "selected_share" else y
+                    if len(set(answers.tolist())) < 2:
+                        continue
+                    pairs = None if y is None else pairwise_shares(y, group, w, order=order)
+                    results.append(GroupDifference(figure.id, item, by, share,
+                                                   rao_scott(answers, group, w), pairs))
+    return results
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_every_test_equals_the_per_respondent_reference(study: Study, analysis: AnalysisData,
+                                                        weighted: bool) -> None:
+    weights = (np.random.default_rng(7).uniform(0.2, 3.0, analysis.respondents.height)
+               if weighted else None)
+    fast = list(group_differences(study, analysis, weights))
+    reference = per_respondent_reference(study, analysis, weights)
+    assert len(reference) > 100
+    assert [(r.figure, r.item, r.by, r.share) for r in fast] == [
+        (r.figure, r.item, r.by, r.share) for r in reference]
+    for ours, theirs in zip(fast, reference, strict=True):
+        assert_same_test(ours.test, theirs.test)
+        assert (ours.pairs is None) == (theirs.pairs is None)
+        if ours.pairs is not None and theirs.pairs is not None:
+            assert_same_pairs(ours.pairs, theirs.pairs)
 
 
 def test_only_group_breakdowns_are_tested(differences: Differences) -> None:
@@ -176,7 +268,7 @@ def test_select_is_validated(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
     out = tmp_path_factory.mktemp("differences") / "out"
-    return build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV)
+    return build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV, formats=["html"])
 
 
 def test_pipeline_writes_csv_and_marks_the_report(run: ReportResult) -> None:

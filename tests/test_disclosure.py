@@ -84,7 +84,7 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
         rows = list(csv.reader(handle))
     with sample.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([rows[0], *rows[1:301]])
-    result = build_report(EXAMPLE, tmp_path / "out", data=sample)
+    result = build_report(EXAMPLE, tmp_path / "out", data=sample, formats=["html"])
     hidden = suppressed_cells(study, result.tables, study.meta.min_cell)
     assert hidden
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

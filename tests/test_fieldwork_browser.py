@@ -249,7 +249,7 @@ def test_respondent_walk_in_chromium(browser: Browser, site: Site, tmp_path: Pat
     export_csv = tmp_path / "export.csv"
     export(EXAMPLE, export_csv, db_url=site.store.url)
     out = tmp_path / "report"
-    build_report(EXAMPLE, out, data=export_csv)
+    build_report(EXAMPLE, out, data=export_csv, formats=["html"])
     with (out / "tables.csv").open(encoding="utf-8") as handle:
         rows: list[dict[str, Any]] = [r for r in csv.DictReader(handle) if r["figure"] == "4.10"]
     cells = {(r["group"], r["category"]): (r["count"], r["base"]) for r in rows}

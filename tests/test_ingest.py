@@ -140,7 +140,7 @@ def test_a_later_wave_with_other_numbers(study: Study, tmp_path: Path) -> None:
 
 def run_report(data: Path, out: Path, *extra: str) -> int:
     return main(["report", str(EXAMPLE), "--data", str(data), "--out", str(out), "--quiet",
-                 *extra])
+                 "--format", "html", *extra])
 
 
 def check_rejected(capsys: pytest.CaptureFixture[str], data: Path, out: Path,

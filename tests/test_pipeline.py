@@ -27,7 +27,7 @@ def html(run: ReportResult) -> str:
 
 def test_outputs_are_in_place(run: ReportResult) -> None:
     names = {p.as_posix() for p in run.files}
-    assert {"tables.csv", "report.html"} <= names
+    assert {"tables.csv", "report.html", "report.docx", "report.pdf"} <= names
     charts = [n for n in names if n.startswith("figurer/")]
     assert len([n for n in charts if n.endswith(".svg")]) == 43  # 45 entries less 2 tables
     assert len([n for n in charts if n.endswith(".png")]) == 43
@@ -80,7 +80,7 @@ def test_data_quality_appendix(html: str) -> None:
 
 
 def test_without_register_the_dependent_parts_are_left_out_with_a_note(tmp_path: Path) -> None:
-    result = build_report(EXAMPLE, tmp_path / "out", data=EXPORT_CSV)
+    result = build_report(EXAMPLE, tmp_path / "out", data=EXPORT_CSV, formats=["html"])
     figures = {row.figure for row in result.tables}
     assert not figures & {"T2.1", "2.1", "2.2", "2.3"}
     assert "4.10" in figures
@@ -100,7 +100,8 @@ def test_narrative_follows_the_data(tmp_path: Path) -> None:
     path = tmp_path / "changed.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *kept])
-    result = build_report(EXAMPLE, tmp_path / "out", data=path, register=REGISTER_CSV)
+    result = build_report(EXAMPLE, tmp_path / "out", data=path, register=REGISTER_CSV,
+                          formats=["html"])
     row = result.tables.get("5.1", "q51_aktiviteter", "none", "Totalt",
                             "Har ikke deltatt på noen av aktivitetene")
     assert row is not None
@@ -112,10 +113,13 @@ def test_narrative_follows_the_data(tmp_path: Path) -> None:
 
 def test_cli_report_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli-out"
-    assert main(["report", str(EXAMPLE), "--out", str(out)]) == 0
+    assert main(["report", str(EXAMPLE), "--out", str(out), "--format", "docx,html"]) == 0
     printed = capsys.readouterr().out
-    assert "2159 table rows, 43 figures" in printed
-    assert (out / "tables.csv").is_file()
+    assert "2159 table rows, 43 figures, report.docx, report.html" in printed
+    assert (out / "tables.csv").is_file() and not (out / "report.pdf").exists()
+    assert main(["report", str(EXAMPLE), "--out", str(out), "--format", "html,odt"]) == 1
+    assert "Unknown report format 'odt'" in capsys.readouterr().err
+    assert (out / "report.docx").is_file(), "a refused run keeps the earlier result"
     assert main(["report", str(EXAMPLE), "--out", str(out), "--data", "nope.csv"]) == 1
     assert "nope.csv" in capsys.readouterr().err
     assert main(["validate", str(EXAMPLE)]) == 0

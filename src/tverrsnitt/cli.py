@@ -101,10 +101,14 @@ def validate(study_dir: Path) -> None:
               help="Rake the analysed respondents (from --weight, or 1) to the population "
                    "margins in study.yaml's 'weighting' section; the report shows the margins "
                    "and a weight summary, and SEs treat the raking as calibration.")
+@click.option("--format", "formats", default="html,docx,pdf", show_default=True,
+              metavar="LIST", help="Which reports to write, comma-separated: report.html, "
+                                   "report.docx (Word, with fields for contents and captions) "
+                                   "and report.pdf.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
-           lenient: bool, weight: str | None, rake: bool, quiet: bool) -> None:
-    """Build the report: tables.csv, one SVG and PNG per figure, and report.html.
+           lenient: bool, weight: str | None, rake: bool, formats: str, quiet: bool) -> None:
+    """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
     Example:
@@ -121,15 +125,17 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
     progress = RichProgress() if not quiet and wants_progress() else None
     try:
         result = build_report(study_dir, out_dir, data=data, register=register,
-                              lenient=lenient, progress=progress, weight=weight, rake=rake)
+                              lenient=lenient, progress=progress, weight=weight, rake=rake,
+                              formats=[f.strip() for f in formats.split(",") if f.strip()])
     finally:
         if progress is not None:
             progress.stop()
     if not quiet:
         total = sum(result.timings.values())
         problems = sum(len(f.problems) for f in result.quality.files)
+        reports = ", ".join(str(f) for f in result.files if f.stem == "report")
         click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, "
-                   f"{sum(1 for f in result.files if f.suffix == '.svg')} figures, report.html "
+                   f"{sum(1 for f in result.files if f.suffix == '.svg')} figures, {reports} "
                    f"in {total:.1f} s.")
         if problems:
             click.echo(f"{problems} data problems were blanked and listed in the "

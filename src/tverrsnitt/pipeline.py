@@ -8,6 +8,7 @@ neither a half-written folder nor a damaged earlier result.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +29,29 @@ from .tabulate.verbatims import collect_verbatims
 from .weight import summarise_weights
 from .weight.representativity import analyse_nonresponse
 from .weight.study_raking import rake_respondents
+
+FORMATS = ("html", "docx", "pdf")
+
+
+def _writer(name: str) -> Callable[..., None]:
+    """The renderer of one format, imported only when that format is asked for."""
+    if name == "html":
+        from .report.html import write_html
+        return write_html
+    if name == "docx":
+        from .report.docx import write_docx
+        return write_docx
+    from .report.pdf import write_pdf
+    return write_pdf
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The asked formats in a fixed order, each once; an unknown one is a usage error."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"Unknown report format {', '.join(map(repr, unknown)) or '(none)'}; "
+                         f"choose any of {', '.join(FORMATS)} (e.g. --format html,pdf).")
+    return tuple(f for f in FORMATS if f in formats)
 
 
 class Progress:
@@ -107,15 +131,17 @@ def _weigh(study: Study, analysis: AnalysisData, rake: bool,
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None, weight: str | None = None,
-                 rake: bool = False) -> ReportResult:
+                 rake: bool = False, formats: Sequence[str] = FORMATS) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
     OUT/report.html.
 
     `weight` names an export column of design weights; `rake` rakes the analysed respondents
     (from those weights, or 1) to the margins in the study definition. Unweighted otherwise.
+    `formats` chooses among report.html, report.docx and report.pdf (all by default); every
+    format renders the same published tables and charts.
     """
+    formats = check_formats(formats)
     from .chart import render_charts
-    from .report import write_html
 
     progress = progress or Progress()
     timings: dict[str, float] = {}
@@ -130,7 +156,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
 
     study = load_study(study_dir)
     chart_count = sum(1 for f in study.figures if not f.is_table)
-    progress.start(8 + chart_count)
+    progress.start(7 + len(formats) + chart_count)
     lap("study", "Leser svardata")
     inputs = resolve_inputs(study, data, register)
     export = read_export(inputs.data, study, lenient=lenient, weight=weight)
@@ -166,7 +192,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         write_tables_csv(published, work / "tables.csv")
         write_differences_csv(differences, work / "differences.csv")
         lap("tables.csv", "Skriver rapport")
-        write_html(study, published, charts, quality, work / "report.html")
-        lap("report.html", "Ferdig")
+        for name in formats:
+            _writer(name)(study, published, charts, quality, work / f"report.{name}")
+            lap(f"report.{name}", "Ferdig" if name == formats[-1] else "Skriver rapport")
         result.files = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
     return result

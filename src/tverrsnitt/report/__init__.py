@@ -1,4 +1,4 @@
-"""Report: tables + figures + prose -> a finished report (HTML now; DOCX and PDF to come)."""
+"""Report: tables + figures + prose -> a finished report as HTML, Word (DOCX) and PDF."""
 
 from .html import render_html, write_html
 from .quality import DataQuality, FileQuality
