@@ -15,6 +15,7 @@ import click
 
 from .errors import TverrsnittError
 from .pipeline import Progress
+from .qual.commands import qual
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
 
@@ -62,6 +63,9 @@ def cli() -> None:
     A study is a folder of YAML files (questionnaire, derived variables, figures, report).
     Run `tverrsnitt COMMAND --help` for each command.
     """
+
+
+cli.add_command(qual)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError, TverrsnittError
+from .codings import CodingStore
 from .schema import admins, answers, mails, members, respondents, settings, tokens
 
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
@@ -69,8 +70,10 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
-class Store:
-    """Fieldwork storage behind one narrow interface, for SQLite and PostgreSQL alike."""
+class Store(CodingStore):
+    """Fieldwork storage behind one narrow interface, for SQLite and PostgreSQL alike.
+
+    The focus-group codings' methods are in `codings.CodingStore`."""
 
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
         self.url = url

@@ -95,3 +95,45 @@ settings = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# ----------------------------------------------------------------------------- codings
+# Focus-group codings (qual): a coder's span of an anonymised transcript and its themes. Rows are
+# never removed: deleting a coding sets deleted_at, so no coding is ever lost.
+
+codings = Table(
+    "codings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coder", String(100), nullable=False),
+    Column("focus_group", String(100), nullable=False),
+    # Character offsets into the group's anonymised plain text.
+    Column("start_pos", Integer, nullable=False),
+    Column("end_pos", Integer, nullable=False),
+    # The themes sorted and joined with ';' (the rows of coding_themes, for the unique key).
+    Column("theme_key", String(1000), nullable=False),
+    Column("memo", Text, nullable=False),
+    Column("segment", String(100), nullable=True),
+    # A consensus coding: the coders whose identical codings it stands for (a JSON list).
+    Column("merged_from", JSON, nullable=False),
+    # Where the coding came from: 'web', a codings file's name, 'merge:A+B'.
+    Column("source", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("coder", "focus_group", "start_pos", "end_pos", "theme_key",
+                     name="one_coding_per_coder_span_themes"),
+)
+
+coding_themes = Table(
+    "coding_themes", metadata,
+    Column("coding_id", Integer, ForeignKey("codings.id"), primary_key=True),
+    Column("theme", String(100), primary_key=True, index=True),
+)
+
+theme_memos = Table(
+    "theme_memos", metadata,
+    # A memo on a theme as a whole, by theme code.
+    Column("theme", String(100), primary_key=True),
+    Column("memo", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -9,6 +9,7 @@ A study folder holds five YAML files, each with one job:
     figures.yaml        every table and figure of the report
     report.yaml         title page and chapter structure, prose with numbers from the tables
     fieldwork.yaml      (optional) the web questionnaire's pages and texts, mailings, reminders
+    qual.yaml           (optional) focus groups, their transcripts, theme codebook, anonymisation
 
 Every problem found is reported at once, each with file, line, key path and the valid choices.
 """
@@ -166,6 +167,15 @@ def load_study(folder: str | Path) -> Study:
         f_doc = docs[FIELDWORK_FILE]
         fieldwork = out.model(Fieldwork, f_doc, (), _expect_mapping(f_doc, out))
 
+    # Focus groups (optional); imported here because qual's models build on study.model.
+    from ..qual.definition import QUAL_FILE, read_qual
+
+    qual = None
+    if (root / QUAL_FILE).is_file():
+        docs[QUAL_FILE] = read_yaml(root / QUAL_FILE)
+        qual, qual_problems = read_qual(docs[QUAL_FILE], root)
+        out.problems.extend(qual_problems)
+
     if out.problems or meta is None or report is None:
         raise StudyDefinitionError(out.problems or [DefinitionProblem(root, "", "invalid")])
 
@@ -173,7 +183,7 @@ def load_study(folder: str | Path) -> Study:
         root=root.resolve(), meta=meta, scales=scales, questions=tuple(questions),
         derived=tuple(derived), comparisons=tuple(comparisons), screening=tuple(screening),
         register_link=register, figures=tuple(figures), report=report, fieldwork=fieldwork,
-        nonresponse=nonresponse, weighting=weighting,
+        nonresponse=nonresponse, weighting=weighting, qual=qual,
     )
     problems = check_study(study, docs)
     if problems:

@@ -11,11 +11,14 @@ import datetime as dt
 import unicodedata
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .conditions import Condition
+
+if TYPE_CHECKING:  # qual builds on this module; qual/definition.py completes Study
+    from ..qual.definition import QualDefinition
 
 
 class Frozen(BaseModel):
@@ -472,6 +475,7 @@ class Study(Frozen):
     fieldwork: Fieldwork | None = None
     nonresponse: Nonresponse | None = None
     weighting: Weighting | None = None
+    qual: QualDefinition | None = None
 
     def question(self, code: str) -> Question:
         """Look up a question by code (KeyError if unknown)."""
