@@ -29,8 +29,9 @@ def test_outputs_are_in_place(run: ReportResult) -> None:
     names = {p.as_posix() for p in run.files}
     assert {"tables.csv", "report.html", "report.docx", "report.pdf"} <= names
     charts = [n for n in names if n.startswith("figurer/")]
-    assert len([n for n in charts if n.endswith(".svg")]) == 43  # 45 entries less 2 tables
-    assert len([n for n in charts if n.endswith(".png")]) == 43
+    # 45 survey entries less 2 tables, and the 4 curling-house diagrams of the focus groups
+    assert len([n for n in charts if n.endswith(".svg")]) == 47
+    assert len([n for n in charts if n.endswith(".png")]) == 47
     leftovers = [p for p in run.out_dir.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == [], "temporary folders are cleaned up"
 
@@ -57,7 +58,7 @@ def test_report_structure(html: str) -> None:
                     "6 Anerkjennelse og samhandling i laget rundt eleven",
                     "Vedlegg: Datakvalitet", "Tabelloversikt", "Figuroversikt"):
         assert f">{heading}<" in html, heading
-    assert html.count("<figure ") == 45
+    assert html.count("<figure ") == 50  # 45 survey entries, 4 diagrams and Tabell 6.1
     assert 'id="figur-4-10"' in html and 'href="#figur-4-10"' in html
     assert 'id="tabell-2-1"' in html and 'href="#tabell-2-1"' in html
     assert "(N=2\u00a0186–2\u00a0232)" in html  # Figur 4.19's N range, as in its title
@@ -115,7 +116,7 @@ def test_cli_report_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture
     out = tmp_path / "cli-out"
     assert main(["report", str(EXAMPLE), "--out", str(out), "--format", "docx,html"]) == 0
     printed = capsys.readouterr().out
-    assert "2159 table rows, 43 figures, report.docx, report.html" in printed
+    assert "2159 table rows, 47 figures, report.docx, report.html" in printed
     assert (out / "tables.csv").is_file() and not (out / "report.pdf").exists()
     assert main(["report", str(EXAMPLE), "--out", str(out), "--format", "html,odt"]) == 1
     assert "Unknown report format 'odt'" in capsys.readouterr().err

@@ -21,6 +21,8 @@ from docx.text.paragraph import Paragraph
 from tverrsnitt.chart import Chart, render_charts
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import DataProblem
+from tverrsnitt.qual.evidence import gather
+from tverrsnitt.qual.figures import render_placements
 from tverrsnitt.report import docx as report_docx
 from tverrsnitt.report.docx import caption_text, write_docx
 from tverrsnitt.report.docx_fields import add_caption_number
@@ -55,9 +57,12 @@ def built(study: Study, analysis: AnalysisData, tables: Tables,
           tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("docx")
     k = study.meta.min_cell
+    evidence = gather(study)
     published = tables.published(suppressed_cells(study, tables, k), k,
-                                 group_differences(study, analysis))
+                                 group_differences(study, analysis), qual=evidence)
     charts = render_charts(study, published, out)
+    assert evidence is not None
+    charts.update(render_placements(evidence, out))
     problems = tuple(DataProblem(EXPORT_CSV, row, "b2_rolle", f"verdi {row}", "et av alternativene")
                      for row in range(2, 2 + PROBLEMS))
     screening = analysis.screening
@@ -165,7 +170,7 @@ def test_title_page_and_page_setup(built: Built) -> None:
 
 def test_one_caption_per_figure_and_table(built: Built) -> None:
     found = captions(built.document)
-    assert len(found) == len(built.outline.figures) == 45
+    assert len(found) == len(built.outline.figures) == 50  # 45 survey, 5 focus-group entries
     for paragraph, figure in zip(found, built.outline.figures, strict=True):
         assert paragraph.text.startswith(f"{label(figure.number, figure.is_table)} "
                                          f"{caption_text(figure)}"), paragraph.text
@@ -297,7 +302,7 @@ def test_footer_has_page_number_and_report_number(built: Built) -> None:
 
 def test_every_chart_is_a_picture_with_its_alt_text(built: Built) -> None:
     placed = [built.charts[f.id] for f in built.outline.figures if f.id in built.charts]
-    assert len(placed) == 43
+    assert len(placed) == 47  # 43 survey charts and 4 curling-house diagrams
     shapes = built.document.inline_shapes
     assert len(shapes) == len(placed)
     descriptions = [shape._inline.docPr.get("descr") for shape in shapes]

@@ -109,9 +109,13 @@ def validate(study_dir: Path) -> None:
               metavar="LIST", help="Which reports to write, comma-separated: report.html, "
                                    "report.docx (Word, with fields for contents and captions) "
                                    "and report.pdf.")
+@click.option("--codings-db", metavar="URL",
+              help="Take the focus groups' codings (quotes, theme overview) from this database "
+                   "(where the web app stores them) instead of the files qual.yaml names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
-           lenient: bool, weight: str | None, rake: bool, formats: str, quiet: bool) -> None:
+           lenient: bool, weight: str | None, rake: bool, formats: str, codings_db: str | None,
+           quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -130,7 +134,8 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
     try:
         result = build_report(study_dir, out_dir, data=data, register=register,
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
-                              formats=[f.strip() for f in formats.split(",") if f.strip()])
+                              formats=[f.strip() for f in formats.split(",") if f.strip()],
+                              codings_db=codings_db)
     finally:
         if progress is not None:
             progress.stop()

@@ -18,6 +18,8 @@ from .atomic import atomic_folder
 from .clean import AnalysisData, prepare
 from .errors import UsageError
 from .ingest import WEIGHT, Ingested, read_export, read_register
+from .qual.evidence import gather
+from .qual.figures import render_placements
 from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study, load_study
@@ -131,14 +133,16 @@ def _weigh(study: Study, analysis: AnalysisData, rake: bool,
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None, weight: str | None = None,
-                 rake: bool = False, formats: Sequence[str] = FORMATS) -> ReportResult:
+                 rake: bool = False, formats: Sequence[str] = FORMATS,
+                 codings_db: str | None = None) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
     OUT/report.html.
 
     `weight` names an export column of design weights; `rake` rakes the analysed respondents
     (from those weights, or 1) to the margins in the study definition. Unweighted otherwise.
     `formats` chooses among report.html, report.docx and report.pdf (all by default); every
-    format renders the same published tables and charts.
+    format renders the same published tables and charts. With a qual.yaml, the focus groups'
+    quotes and placements come from its files, the codings from `codings_db` when given.
     """
     formats = check_formats(formats)
     from .chart import render_charts
@@ -183,11 +187,14 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
     # Group tests ride on the published tables so charts and report can mark and select.
+    evidence = gather(study, codings_db)
     published = tables.published(suppressed_cells(study, tables, k), k, differences,
-                                 collect_verbatims(study, analysis))
+                                 collect_verbatims(study, analysis), evidence)
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
+        if evidence is not None:
+            charts.update(render_placements(evidence, work))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(published, work / "tables.csv")
         write_differences_csv(differences, work / "differences.csv")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,24 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from . import style
-from .data import ChartData, Panel, Row
+from .data import ChartData, Mark, Panel, ReferenceKey, Row
 
 POINTS = 72.0  # points per inch
 Bar = tuple[float, float, float, float]  # start %, length %, offset from the panel top, thickness
 RowHeight = Callable[[Row, int], float]  # (row, label lines in its panel) -> inches
 
-# Drawing order: gridlines behind bars, text on top.
-Z_GRID, Z_BARS, Z_TEXT = 1, 2, 3
+# Drawing order: gridlines behind bars, reference marks on the bars, text on top.
+Z_GRID, Z_BARS, Z_MARKS, Z_TEXT = 1, 2, 2.5, 3
+LegendKey = str | ReferenceKey  # a colour, or how a reference source's marks look
+
+# Reference markers as polygons around their centre, in units of style.MARK_SIZE.
+MARK_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
+    "diamond": ((0.0, 1.0), (0.72, 0.0), (0.0, -1.0), (-0.72, 0.0)),
+    "triangle": ((0.0, 1.0), (0.9, -0.7), (-0.9, -0.7)),
+    "square": ((-0.72, -0.72), (0.72, -0.72), (0.72, 0.72), (-0.72, 0.72)),
+    "circle": tuple((0.8 * math.cos(math.tau * k / 24), 0.8 * math.sin(math.tau * k / 24))
+                    for k in range(24)),
+}
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +119,35 @@ class PanelBox:
         """Text at a percent and an offset below the panel top."""
         _text(self.figure, self.x(percent), self.y(offset), text, **kwargs)
 
+    def mark(self, mark: Mark, key: ReferenceKey, offset: float, gid: str,
+             standing: bool = False) -> None:
+        """A reference value at an offset below the panel top: the source's marker for a point,
+        a line with end ticks for a range (with its marker in the middle when several sources on
+        the chart have ranges). Centred on that line, or `standing` on it: the marker's tip on
+        the line, the range a bracket whose ticks reach down to it."""
+        y = self.y(offset)
+        if mark.is_range:
+            x0, x1 = self.x(mark.low), self.x(mark.high)
+            line = y + 2 * style.RANGE_TICK if standing else y
+            _range(self.figure, x0, x1, line, gid, down_to=y if standing else None)
+            if key.marked_ranges and key.marker is not None:
+                _marker(self.figure, key.marker, (x0 + x1) / 2, line)
+        else:
+            shape = key.marker or "diamond"
+            lift = -min(dy for _, dy in MARK_SHAPES[shape]) * style.MARK_SIZE if standing else 0.0
+            _marker(self.figure, shape, self.x(mark.low), y + lift, gid)
+
+    def label_start(self, end: float, text: str, marks: Sequence[Mark]) -> float:
+        """Where a value label at a bar ending at `end` percent starts: just past the bar, or
+        past the reference marks on that bar it would otherwise cover."""
+        width = 100 * text_width(text, style.VALUE_SIZE) / self.width
+        pad = 100 * style.MARK_SIZE / self.width + style.MARK_LABEL_GAP
+        start = end + style.VALUE_GAP
+        for mark in sorted(marks, key=lambda m: m.low):
+            if start < mark.high + pad and start + width > mark.low - pad:
+                start = mark.high + pad
+        return start
+
 
 @dataclass
 class Sheet:
@@ -116,6 +155,43 @@ class Sheet:
 
     figure: Figure
     boxes: list[PanelBox]
+    keys: dict[str, ReferenceKey] = field(default_factory=dict)
+    marks_drawn: int = 0
+
+    def marks(self, box: PanelBox, row: Row, offset: float,
+              bars: dict[str, float] | None = None, standing: bool = False) -> None:
+        """Draw a row's reference marks `offset` below the panel top, or at the middle of
+        their bar in `bars` (offset by series); each gets the SVG id 'referanse-<source>-<n>'."""
+        for mark in row.marks:
+            self.marks_drawn += 1
+            at = (bars or {}).get(mark.series, offset) if mark.series is not None else offset
+            box.mark(mark, self.keys[mark.source], at,
+                     f"referanse-{mark.source}-{self.marks_drawn}", standing)
+
+
+def _marker(figure: Figure, shape: str, x: float, y: float, gid: str | None = None) -> None:
+    size = style.MARK_SIZE
+    verts = [[(x + dx * size, y + dy * size) for dx, dy in MARK_SHAPES[shape]]]
+    artist = PolyCollection(verts, facecolors=style.REFERENCE_COLOUR,
+                            edgecolors=style.REFERENCE_EDGE, linewidths=0.8,
+                            transform=figure.dpi_scale_trans, zorder=Z_MARKS)
+    artist.set_gid(gid)
+    figure.add_artist(artist)
+
+
+def _range(figure: Figure, x0: float, x1: float, y: float, gid: str | None = None,
+           down_to: float | None = None) -> None:
+    """A horizontal line from x0 to x1 with end ticks (reaching `down_to` when given, else
+    centred on the line), black on a white edge."""
+    tick = style.RANGE_TICK
+    low, high = (down_to, y) if down_to is not None else (y - tick, y + tick)
+    segments = [((x0, y), (x1, y)), ((x0, low), (x0, high)), ((x1, low), (x1, high))]
+    for colour, width, artist_gid in ((style.REFERENCE_EDGE, style.RANGE_EDGE, None),
+                                      (style.REFERENCE_COLOUR, style.RANGE_LINE, gid)):
+        lines = LineCollection(segments, colors=colour, linewidths=width, capstyle="projecting",
+                               transform=figure.dpi_scale_trans, zorder=Z_MARKS)
+        lines.set_gid(artist_gid)
+        figure.add_artist(lines)
 
 
 def _text(figure: Figure, x: float, y: float, text: str, **kwargs: Any) -> None:
@@ -134,17 +210,18 @@ def _lines(figure: Figure, segments: list[tuple[tuple[float, float], tuple[float
 
 @dataclass(frozen=True)
 class LegendGrid:
-    """Legend entries (text, colour) in reading order, laid out row by row in `ncol` columns."""
+    """Legend entries (text, key) in reading order, laid out row by row in `ncol` columns."""
 
-    entries: tuple[tuple[str, str], ...]
+    entries: tuple[tuple[str, LegendKey], ...]
     ncol: int
+    key: float = style.LEGEND_KEY  # width of an entry's key
 
-    def rows(self) -> list[tuple[tuple[str, str], ...]]:
+    def rows(self) -> list[tuple[tuple[str, LegendKey], ...]]:
         return [self.entries[i:i + self.ncol] for i in range(0, len(self.entries), self.ncol)]
 
     def column_widths(self) -> list[float]:
         """Width of each column in inches: key, gap and its widest text."""
-        key = style.LEGEND_KEY + style.LEGEND_KEY_PAD
+        key = self.key + style.LEGEND_KEY_PAD
         return [key + max(text_width(text, style.LABEL_SIZE) for text, _ in self.entries[c::self.ncol])
                 for c in range(min(self.ncol, len(self.entries)))]
 
@@ -160,13 +237,24 @@ class LegendGrid:
         return sum(heights) + style.LEGEND_ROW_GAP * (len(heights) - 1)
 
 
-def legend_grid(entries: Sequence[tuple[str, str]], available: float) -> LegendGrid:
+def legend_grid(entries: Sequence[tuple[str, LegendKey]], available: float,
+                key: float = style.LEGEND_KEY) -> LegendGrid:
     """The legend with the most columns that fit in `available` inches, rows balanced."""
     count = len(entries)
-    fits = next((n for n in range(count, 1, -1) if LegendGrid(tuple(entries), n).width() <= available), 1)
+    fits = next((n for n in range(count, 1, -1)
+                 if LegendGrid(tuple(entries), n, key).width() <= available), 1)
     # As few rows as the widest fit allows, but filled evenly: 7 entries as 4 + 3, not 6 + 1.
-    balanced = LegendGrid(tuple(entries), math.ceil(count / math.ceil(count / fits)))
-    return balanced if balanced.width() <= available else LegendGrid(tuple(entries), fits)
+    balanced = LegendGrid(tuple(entries), math.ceil(count / math.ceil(count / fits)), key)
+    return balanced if balanced.width() <= available else LegendGrid(tuple(entries), fits, key)
+
+
+def reference_legend(data: ChartData, available: float) -> LegendGrid | None:
+    """One entry per reference source: its marks' look and 'TALIS 2018: lærere på …'."""
+    if not data.references:
+        return None
+    entries = [(style.wrap(k.legend, style.REFERENCE_LEGEND_WRAP), k) for k in data.references]
+    ranges = any(k.ranges for k in data.references)
+    return legend_grid(entries, available, style.RANGE_KEY if ranges else style.LEGEND_KEY)
 
 
 # ----------------------------------------------------------------------------- layout
@@ -204,7 +292,13 @@ def layout(data: ChartData, row_height: RowHeight, value_room: bool,
     legend_top = y + style.LEGEND_GAP
     if grid:
         y = legend_top + grid.height()
-    note = style.wrap(data.note, style.NOTE_WRAP) if data.note else None
+    references = reference_legend(data, width - 2 * style.PAD)
+    references_top = y + (2 * style.LEGEND_ROW_GAP if grid else style.LEGEND_GAP)
+    if references:
+        y = references_top + references.height()
+    # Each line of the note (a reference footnote comes on its own) is wrapped by itself.
+    note = ("\n".join(style.wrap(line, style.NOTE_WRAP) for line in data.note.split("\n"))
+            if data.note else None)
     note_top = y + style.NOTE_GAP
     if note:
         y = note_top + text_height(line_count(note), style.NOTE_SIZE)
@@ -228,10 +322,16 @@ def layout(data: ChartData, row_height: RowHeight, value_room: bool,
         centre = (left + right) / 2 if grid.width() <= right - left else width / 2
         centre = min(max(centre, style.PAD + grid.width() / 2), width - style.PAD - grid.width() / 2)
         _legend(figure, grid, x=centre - grid.width() / 2, top=height - legend_top)
+    if references:
+        centre = (left + right) / 2 if references.width() <= right - left else width / 2
+        centre = min(max(centre, style.PAD + references.width() / 2),
+                     width - style.PAD - references.width() / 2)
+        _legend(figure, references, x=centre - references.width() / 2,
+                top=height - references_top, standing=data.kind == "stacked")
     if note:
         _text(figure, style.PAD, height - note_top, note, fontsize=style.NOTE_SIZE, color=style.NOTE,
               ha="left", va="top")
-    return Sheet(figure, boxes)
+    return Sheet(figure, boxes, {k.id: k for k in data.references})
 
 
 def _row_label(figure: Figure, right: float, middle: float, label: str) -> None:
@@ -268,23 +368,44 @@ def _scale(box: PanelBox, bottom: float, axis_label: str) -> None:
     _text(box.figure, box.x(50), axis_top, axis_label, ha="center", va="top")
 
 
-def _legend(figure: Figure, grid: LegendGrid, x: float, top: float) -> None:
-    """Colour keys and texts of the legend, row by row from `top`."""
+def _legend(figure: Figure, grid: LegendGrid, x: float, top: float,
+            standing: bool = False) -> None:
+    """Colour keys and texts of the legend, row by row from `top` (reference keys drawn
+    `standing` as on stacked bars, see PanelBox.mark)."""
     keys, colours = [], []
     widths, y = grid.column_widths(), top
     half = style.LEGEND_KEY / 2
     for row, row_height in zip(grid.rows(), grid.row_heights(), strict=True):
         middle, left = y - row_height / 2, x
-        for (text, colour), column_width in zip(row, widths, strict=False):
-            keys.append(((left, middle - half), (left + 2 * half, middle - half),
-                         (left + 2 * half, middle + half), (left, middle + half)))
-            colours.append(colour)
-            _text(figure, left + style.LEGEND_KEY + style.LEGEND_KEY_PAD, middle, text,
+        for (text, key), column_width in zip(row, widths, strict=False):
+            if isinstance(key, ReferenceKey):
+                _reference_key(figure, key, left, grid.key, middle, standing)
+            else:
+                keys.append(((left, middle - half), (left + 2 * half, middle - half),
+                             (left + 2 * half, middle + half), (left, middle + half)))
+                colours.append(key)
+            _text(figure, left + grid.key + style.LEGEND_KEY_PAD, middle, text,
                   ha="left", va="center")
             left += column_width + style.LEGEND_COLUMN_GAP
         y -= row_height + style.LEGEND_ROW_GAP
-    figure.add_artist(PolyCollection(keys, facecolors=colours, edgecolors="none",
-                                     transform=figure.dpi_scale_trans, zorder=Z_BARS))
+    if keys:
+        figure.add_artist(PolyCollection(keys, facecolors=colours, edgecolors="none",
+                                         transform=figure.dpi_scale_trans, zorder=Z_BARS))
+
+
+def _reference_key(figure: Figure, key: ReferenceKey, left: float, width: float,
+                   middle: float, standing: bool) -> None:
+    """A reference source's legend key: its range and/or its marker, as on the bars."""
+    centre = left + width / 2
+    if key.ranges:
+        inset = style.RANGE_TICK / 2
+        if standing:  # a bracket whose ticks reach down, centred on the text
+            line = middle + style.RANGE_TICK
+            _range(figure, left + inset, left + width - inset, line, down_to=middle - style.RANGE_TICK)
+        else:
+            _range(figure, left + inset, left + width - inset, middle)
+    if key.marker is not None:
+        _marker(figure, key.marker, centre, middle)
 
 
 # ----------------------------------------------------------------------------- files

@@ -16,7 +16,8 @@ from ..study import layout
 from ..study.model import Figure, Study
 from ..tabulate.differences import Differences
 from ..tabulate.tables import TableRow, Tables, shown_percent, shown_whole_percent
-from . import style
+from . import references, style
+from .references import Mark, ReferenceKey
 
 ChartKind = Literal["stacked", "grouped", "bars"]
 RowsAre = Literal["items", "groups", "categories"]
@@ -41,6 +42,8 @@ class Row:
     item: str
     group: str | None  # the breakdown group when rows are groups, else None
     values: tuple[Value, ...]
+    category: str | None = None  # the one category its bars show (None: a stacked distribution)
+    marks: tuple[Mark, ...] = ()  # published reference values drawn on the row
 
     @property
     def base(self) -> int:
@@ -77,6 +80,7 @@ class ChartData:
     note: str | None
     rows_are: RowsAre
     breakdown: str  # label of the breakdown the groups belong to ('' when none)
+    references: tuple[ReferenceKey, ...] = ()  # sources of the rows' marks, in legend order
 
 
 # ----------------------------------------------------------------------------- kind
@@ -137,7 +141,7 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
     if cells.left_out:
         left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
         data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
-    return data
+    return references.place(study, figure, data)
 
 
 def _mark_significant(figure: Figure, data: ChartData, differences: Differences) -> ChartData:
@@ -387,13 +391,13 @@ def _grouped(study: Study, figure: Figure, cells: _Cells) -> ChartData:
             if category is None:
                 continue
             vals = tuple(cells.value(g, item, by, g, category) for g in groups)
-            rows.append(Row(_label(study, item), item, None, vals))
+            rows.append(Row(_label(study, item), item, None, vals, category))
         sort_group = TOTAL if TOTAL in groups else groups[0]
         panels.append(Panel(None, tuple(_sorted(rows, figure, cells, by, sort_group))))
         rows_are = "items"
     else:
         for item in items:
-            rows = [Row(c, item, None, tuple(cells.value(g, item, by, g, c) for g in groups))
+            rows = [Row(c, item, None, tuple(cells.value(g, item, by, g, c) for g in groups), c)
                     for c in _categories(study, figure, item)]
             panels.append(Panel(_label(study, item) if len(items) > 1 else None, tuple(rows)))
         rows_are = "categories"
@@ -420,14 +424,15 @@ def _bars(study: Study, figure: Figure, cells: _Cells) -> ChartData:
             if category is None:
                 continue
             value = cells.value(category, item, "none", TOTAL, category)
-            rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,)))
+            rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
+                            category))
         panels.append(Panel(None, tuple(_sorted(rows, figure, cells, "none", TOTAL))))
         rows_are = "items"
         name = rows[0].values[0].series
     elif figure.by == "none":
         item = items[0]
         name = _label(study, item)
-        rows = [Row(c, item, None, (cells.value(name, item, "none", TOTAL, c),))
+        rows = [Row(c, item, None, (cells.value(name, item, "none", TOTAL, c),), c)
                 for c in _categories(study, figure, item)]
         panels.append(Panel(None, tuple(rows)))
         rows_are = "categories"
@@ -442,7 +447,7 @@ def _bars(study: Study, figure: Figure, cells: _Cells) -> ChartData:
             rows = []
             for group in cells.groups(study, by):
                 value = cells.value(category, item, by, group, category)
-                rows.append(Row(_with_n(group, [value.base]), item, group, (value,)))
+                rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
             title = study.breakdown_label(by) if len(parts) > 1 else None
             panels.append(Panel(title, tuple(_sorted(rows, figure, cells, by, TOTAL))))
         rows_are = "groups"

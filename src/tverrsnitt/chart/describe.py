@@ -66,5 +66,10 @@ def _scope(study: Study, data: ChartData) -> str:
 
 
 def alt_text(study: Study, figure: Figure, data: ChartData) -> str:
-    """One sentence: chart kind, what each bar is, for which rows and by which groups."""
-    return f"{_KIND[data.kind]}: {_measure(study, figure, data)} {_scope(study, data)}."
+    """One sentence: chart kind, what each bar is, for which rows and by which groups; a second
+    naming the reference surveys marked on the bars, if any."""
+    text = f"{_KIND[data.kind]}: {_measure(study, figure, data)} {_scope(study, data)}."
+    if data.references:
+        names = list(dict.fromkeys(figure.reference_source(k.id).name for k in data.references))
+        text += f" Referanseverdier fra {_listed(names)} er markert."
+    return text

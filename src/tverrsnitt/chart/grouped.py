@@ -52,13 +52,20 @@ def draw(data: ChartData) -> Figure:
         for row, centre in zip(box.panel.rows, box.centres, strict=True):
             # Bars of a cluster are centred on the row's label, first series at the top.
             first = centre - slot * len(row.values) / 2
+            middles: dict[str, float] = {}
             for index, value in enumerate(row.values):
                 middle = first + slot * (index + 0.5)
+                middles[value.series] = middle
                 # A one-series chart by group sets its Totalt bar apart in the Totalt grey.
                 fill = style.TOTAL_COLOUR if single and row.group == style.TOTAL else fills[index]
                 bars.setdefault(fill, []).append((0.0, value.percent, middle - thickness / 2, thickness))
-                box.text(value.percent + style.VALUE_GAP, middle, value_text(value.label), ha="left",
+                # A reference mark on this bar pushes the value label past it.
+                on_bar = [m for m in row.marks if m.series in (None, value.series)]
+                text = value_text(value.label)
+                box.text(box.label_start(value.percent, text, on_bar), middle, text, ha="left",
                          va="center", fontsize=style.VALUE_SIZE)
+            # Marks sit across the middle of their bar (the Totalt bar of a cluster).
+            sheet.marks(box, row, centre, middles)
         for fill, fill_bars in bars.items():
             box.bars(fill_bars, fill)
     return sheet.figure

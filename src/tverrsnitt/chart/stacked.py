@@ -20,7 +20,8 @@ def colours(data: ChartData) -> list[str]:
 
 
 def _row_height(row: Row, lines: int) -> float:
-    return max(style.STACKED_ROW, canvas.text_height(lines, style.LABEL_SIZE) + 0.1)
+    height = max(style.STACKED_ROW, canvas.text_height(lines, style.LABEL_SIZE) + 0.1)
+    return height + style.MARK_ROOM if row.marks else height
 
 
 def draw(data: ChartData) -> Figure:
@@ -43,4 +44,7 @@ def draw(data: ChartData) -> Figure:
                              fontsize=style.VALUE_SIZE, color=style.text_colour(fill))
             # White edges keep neighbouring segments apart where two shades are close.
             box.bars(bars, fill, edge="white")
+        # Reference marks stand on the bar's upper edge, clear of the numbers in the segments.
+        for row, centre in zip(box.panel.rows, box.centres, strict=True):
+            sheet.marks(box, row, centre - thickness / 2, standing=True)
     return sheet.figure

@@ -150,3 +150,19 @@ LEFT_OUT_NOTE = "Grupper med færre enn {k} svar er utelatt av personvernhensyn.
 # note that explains it (tabulate.differences.ALPHA is 0.05).
 SIGNIFICANT_MARK = "*"
 SIGNIFICANT_NOTE = "* Signifikant forskjell mellom gruppene (p < 0,05, Rao–Scott)."
+
+# Published reference values (figures.yaml `reference_values`): black marks with a white edge,
+# which stand out on the lightest and the darkest bar alike, and a footnote naming the sources.
+REFERENCE_COLOUR = "#000000"
+REFERENCE_EDGE = "#ffffff"
+MARK_SIZE = 0.06  # half the height of a point's marker (inches)
+RANGE_TICK = 0.05  # half the height of a range's end ticks (inches)
+# On stacked bars the marks stand on the bar's upper edge, clear of the numbers in the
+# segments; a row with marks is this much taller (half above, half below) to make room.
+MARK_ROOM = 0.16
+RANGE_LINE = 1.2  # line width of a range (points); its white edge is RANGE_EDGE wide
+RANGE_EDGE = 2.6
+MARK_LABEL_GAP = 0.5  # between a mark and a bar's value label moved past it (percent of the scale)
+RANGE_KEY = 0.26  # width of a range's legend key (inches)
+REFERENCE_LEGEND_WRAP = 60  # characters per line of a reference source's legend entry
+REFERENCE_NOTE = "Referanseverdier: {}."

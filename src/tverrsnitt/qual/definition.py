@@ -16,12 +16,13 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 
 from ..errors import DefinitionProblem, StudyDefinitionError, did_you_mean, one_of
 from ..study.load import _pydantic_message  # the study's wording for pydantic's errors
-from ..study.model import Frozen, Study
+from ..study.model import Figure, Frozen, Study
 from ..study.yamlfile import KeyPath, YamlDocument, format_key_path, read_yaml
 
 QUAL_FILE = "qual.yaml"
@@ -103,6 +104,26 @@ class Anonymisation(Frozen):
     gender_neutral: bool = True
 
 
+class QualFigure(Frozen):
+    """A figure or table of the placement exercise, placed in report.yaml like any other.
+
+    `kind: placement` draws one group's cups in one round (Figur 6.2-6.5); `kind: distances`
+    is the table of distances from the centre by education, group and round.
+    """
+
+    id: str
+    title: str
+    kind: Literal["placement", "distances"]
+    group: str | None = None
+    round: Literal["laerer", "elev"] | None = None
+
+    def as_figure(self) -> Figure:
+        """The report's view of it: a Figure whose statistic says how it is drawn."""
+        return Figure(id=self.id, title=self.title, items=(),
+                      statistic="placement" if self.kind == "placement" else "placement_distances",
+                      note=f"{self.group}:{self.round}" if self.kind == "placement" else None)
+
+
 class QualFile(Frozen):
     """What qual.yaml holds."""
 
@@ -112,6 +133,7 @@ class QualFile(Frozen):
     # Files other stages read and write; declared here so the study folder names them.
     codings: str | tuple[str, ...] | None = None  # one codings file, or several (one per coder)
     placements: str | None = None
+    figures: tuple[QualFigure, ...] = ()
 
 
 class QualDefinition(QualFile):
@@ -209,7 +231,33 @@ class _Checks:
         self.groups()
         self.themes()
         self.anonymisation()
+        self.figures()
         return self.problems
+
+    def figures(self) -> None:
+        groups = [g.id for g in self.spec.groups]
+        seen: set[str] = set()
+        for index, figure in enumerate(self.spec.figures):
+            path: KeyPath = ("figures", index)
+            if figure.id in seen:
+                self.add((*path, "id"), f"figure id {figure.id!r} is used more than once")
+            seen.add(figure.id)
+            if figure.kind == "placement":
+                if figure.group not in groups:
+                    self.add((*path, "group"), f"unknown group {figure.group!r}; expected one of "
+                                               f"{one_of(groups)}."
+                                               f"{did_you_mean(str(figure.group), groups)}")
+                if figure.round is None:
+                    self.add((*path, "round"), "a placement figure needs 'round: laerer' or "
+                                               "'round: elev'")
+                if figure.id.startswith("T"):
+                    self.add((*path, "id"), "a placement diagram is a figure: its id must not "
+                                            "start with 'T'")
+            elif not figure.id.startswith("T"):
+                self.add((*path, "id"), "the distance table is a table: give it an id starting "
+                                        "with 'T'")
+            if self.spec.placements is None:
+                self.add(path, "placement figures need 'placements:' (the cups' CSV file)")
 
     def groups(self) -> None:
         group_seen: dict[str, int] = {}

@@ -148,6 +148,11 @@ class _Writer:
         document.add_heading(section.heading, level=min(max(section.level, 1), 9))
         for paragraph in section.paragraphs:
             document.add_paragraph(paragraph)
+        for quote in section.quotes:  # indented, as the report sets its quotes
+            block = document.add_paragraph(quote.text, style="Quote")
+            block.paragraph_format.left_indent = Cm(1)
+            source = document.add_paragraph(f"({quote.source})", style="Quote")
+            source.paragraph_format.left_indent = Cm(1)
         for figure in section.figures:
             self._figure(figure)
         for grid in section.tables:  # method tables, after the section's figures

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..study import layout
-from ..study.model import Figure, Recode, Study
+from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
 from ..tabulate.differences import GroupDifference
-from .numbers import decimal, thousands
+from .numbers import NBSP, decimal, prosent, range_prosent, thousands
 
 CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt"}
 
@@ -181,6 +181,50 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
 
 
 
+def _percent(value: float) -> str:
+    return prosent(int(value)) if value == int(value) else f"{decimal(value)}{NBSP}prosent"
+
+
+def _reference_value(ref: ReferenceValue) -> str:
+    """'7 prosent', 'mellom 52 og 58 prosent' (decimals kept where the source gives them)."""
+    if not ref.is_range:
+        return _percent(ref.low)
+    if ref.low == int(ref.low) and ref.high == int(ref.high):
+        return range_prosent(int(ref.low), int(ref.high))
+    return f"mellom {_percent(ref.low).split(NBSP)[0]} og {_percent(ref.high)}"
+
+
+def _category_text(study: Study, figure: Figure, item: str, category: str) -> str:
+    """'«Godt»' for an option; 'enig eller svært enig' for top2/bottom2."""
+    run = layout.top_bottom(study, figure, item).get(category)
+    if category in ("top2", "bottom2") and run:
+        return " eller ".join(option[:1].lower() + option[1:] for option in run)
+    return f"«{category}»"
+
+
+def reference_lines(study: Study, figure: Figure, items: Sequence[str]) -> list[str]:
+    """Notes under a figure's numbers: the published values it is compared with, one line per
+    statement and category, each value with its source, population and citation ('TALIS 2018,
+    lærere på ungdomstrinnet: 7 prosent (Throndsen, Carlsten og Björnsson 2019)')."""
+    by_cell: dict[tuple[str, str], list[ReferenceValue]] = {}
+    for ref in figure.reference_values:
+        if ref.item in items:
+            by_cell.setdefault((ref.item, ref.category), []).append(ref)
+    lines = []
+    for (item, category), refs in by_cell.items():
+        what = [_category_text(study, figure, item, category)]
+        if len(figure.items) > 1:
+            what.insert(0, f"«{study.question(item).label}»")
+        values = []
+        for ref in refs:
+            source = figure.reference_source(ref.source)
+            note = f", {ref.note}" if ref.note else ""
+            values.append(f"{source.name}, {source.population}: {_reference_value(ref)}{note} "
+                          f"({source.citation})")
+        lines.append(f"Referanseverdier, {', '.join(what)}: {'; '.join(values)}.")
+    return lines
+
+
 def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
     """The grids printed for a figure: the table itself, or the numbers behind the chart."""
     if figure.statistic == "response_status":
@@ -189,4 +233,18 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
         return [composition_grid(study, tables, figure)]
     if figure.statistic == "answers":
         return [answers_grid(study, tables, figure, by) for by in figure.breakdowns]
-    return [breakdown_grid(study, tables, figure, by) for by in figure.breakdowns]
+    if figure.statistic in ("placement", "placement_distances"):
+        from ..qual.figures import distances_grid, placement_grid  # qual prints with Grid
+
+        if tables.qual is None:
+            return []
+        return [placement_grid(tables.qual, figure.id) if figure.statistic == "placement"
+                else distances_grid(tables.qual)]
+    grids = [breakdown_grid(study, tables, figure, by) for by in figure.breakdowns]
+    if figure.reference_values:
+        # Under the figure's own table; statements left out by `select:` take theirs along.
+        differences = tables.differences
+        shown = (differences.selected_items(figure)
+                 if differences is not None and figure.select is not None else figure.items)
+        grids[0].notes.extend(reference_lines(study, figure, shown))
+    return grids

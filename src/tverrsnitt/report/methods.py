@@ -9,6 +9,7 @@ cell could be rebuilt from the printed total.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..weight.nonresponse import CategoryComparison
 from ..weight.representativity import NonresponseAnalysis
@@ -16,6 +17,9 @@ from ..weight.study_raking import StudyWeights
 from ..weight.summary import WeightSummary
 from .grids import HIDDEN, Grid
 from .numbers import decimal, thousands
+
+if TYPE_CHECKING:
+    from ..qual.evidence import QualEvidence
 
 
 @dataclass(frozen=True)
@@ -133,4 +137,21 @@ def _spread(summary: WeightSummary, notes: list[str]) -> Grid:
     grid.add(["Designeffekt (1 + CV²)", decimal(summary.deff, 3)])
     grid.add(["Effektivt antall svar", thousands(round(summary.n_eff))], strong=True)
     grid.notes.extend(notes)
+    return grid
+
+
+def themes_grid(evidence: QualEvidence) -> Grid:
+    """Coded passages per theme and focus group (a theme's count includes its sub-themes')."""
+    groups = evidence.qual.groups
+    grid = Grid("Tematisk oversikt: kodede utsagn per tema og fokusgruppe",
+                ["Tema", *(g.label for g in groups), "Totalt"])
+    counts = evidence.theme_counts()
+    for top in evidence.qual.themes:
+        for theme in top.walk():
+            per_group = [counts.get((theme.code, g.id), 0) for g in groups]
+            grid.add([theme.name, *(str(n) for n in per_group), str(sum(per_group))],
+                     strong=theme is top, indent=theme is not top)
+    coders = " og ".join(evidence.coders) if evidence.coders else "ingen"
+    grid.notes.append(f"Kodet av {coders}; utsagn begge kodet likt er telt én gang. Et utsagn "
+                      "kan ha flere temaer.")
     return grid

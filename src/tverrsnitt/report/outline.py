@@ -1,27 +1,40 @@
 """The report as a tree of numbered sections with filled prose and placed figures.
 
-Renderers (HTML now; DOCX and PDF later) walk this outline; none of them decides numbering,
-placement or which paragraphs survive.
+Renderers (HTML, DOCX; the PDF prints the HTML) walk this outline; none of them decides
+numbering, placement or which paragraphs and quotes survive.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..study.model import Figure, Section, Study
 from ..tabulate import Tables
 from .grids import Grid
-from .methods import MethodResults, nonresponse_grids, representativity_grid, weight_grids
+from .methods import (
+    MethodResults,
+    nonresponse_grids,
+    representativity_grid,
+    themes_grid,
+    weight_grids,
+)
 from .narrative import fill
+
+if TYPE_CHECKING:
+    from ..qual.evidence import Quote
 
 UNWEIGHTED = ("Tallene i rapporten er uvektede andeler av de analyserte svarene; "
               "usikkerheten er beregnet som for et enkelt tilfeldig utvalg.")
 
 
-def method_tables(method: str, methods: MethodResults, k: int) -> list[Grid]:
+def method_tables(method: str, methods: MethodResults, tables: Tables) -> list[Grid]:
     """The grids one `methods:` entry of a section stands for in this run."""
+    k = tables.min_cell or 0
     if method == "weights":
         return weight_grids(methods)
+    if method == "themes":
+        return [themes_grid(tables.qual)] if tables.qual is not None else []
     if methods.nonresponse is None:
         return []
     if method == "nonresponse":
@@ -42,6 +55,8 @@ class SectionView:
     # Method tables the study places in this section (non-response, weights), printed after
     # the figures; every cell is already formatted text.
     tables: list[Grid] = field(default_factory=list)
+    # Focus-group quotes placed in the section, printed indented after the paragraphs.
+    quotes: list[Quote] = field(default_factory=list)
     sections: list[SectionView] = field(default_factory=list)
 
     @property
@@ -82,12 +97,19 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
                 result.figures.append(figure)
                 placed.append(figure)
         for method in section.methods:
-            result.tables.extend(method_tables(method, methods, tables.min_cell))
+            result.tables.extend(method_tables(method, methods, tables))
             if method == "weights" and methods.weights is None and methods.supplied is None:
                 result.paragraphs.append(UNWEIGHTED)
-            elif method != "weights" and methods.nonresponse is None:
+            elif method in ("nonresponse", "representativity") and methods.nonresponse is None:
                 left_out.append(f"Tabellene for «{section.title}» krever medlemsregisteret "
                                 "(--register).")
+        for ref in section.quotes:
+            found = tables.qual.quotes(ref) if tables.qual is not None else []
+            if not found:
+                wanted = f"segmentet «{ref.segment}»" if ref.segment else f"temaet «{ref.theme}»"
+                left_out.append(f"Et sitat i «{section.title}» er utelatt: {wanted} er ikke "
+                                "kodet i fokusgruppene.")
+            result.quotes.extend(found)
         for index, sub in enumerate(section.sections, start=1):
             sub_number = f"{number}.{index}" if number and not sub.unnumbered else ""
             result.sections.append(view(sub, sub_number, level + 1,

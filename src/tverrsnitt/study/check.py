@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..errors import DefinitionProblem, did_you_mean, one_of
 from . import layout
 from .conditions import Condition
@@ -21,6 +23,8 @@ from .model import (
     Paragraph,
     Question,
     Recode,
+    ReferenceSource,
+    ReferenceValue,
     Section,
     Study,
     normalise_header,
@@ -190,8 +194,37 @@ class _Checker:
                 self.add(doc, (*path, key), f"{code!r} must be a '{wanted}' question")
 
     # -- figures
+    def reference_sources(self) -> dict[str, ReferenceSource]:
+        """The reference sources listed at the top of figures.yaml, each checked on its own
+        (figures use them through YAML aliases, so an unused one would otherwise go unseen)."""
+        doc = self.docs["figures.yaml"]
+        entries = doc.data.get("references") if isinstance(doc.data, dict) else None
+        if entries is None:
+            return {}
+        if not isinstance(entries, list):
+            self.add("figures.yaml", ("references",), "expected a list of reference sources")
+            return {}
+        sources: dict[str, ReferenceSource] = {}
+        for index, entry in enumerate(entries):
+            try:
+                source = ReferenceSource.model_validate(entry)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    kind = err.get("type")
+                    message = ("required key is missing" if kind == "missing" else
+                               "unknown key (check the spelling)" if kind == "extra_forbidden"
+                               else str(err.get("msg", "invalid value")))
+                    self.add("figures.yaml", ("references", index, *err["loc"]), message)
+                continue
+            if source.id in sources:
+                self.add("figures.yaml", ("references", index, "id"),
+                         f"reference source {source.id!r} is defined more than once")
+            sources[source.id] = source
+        return sources
+
     def figures(self) -> None:
         doc = "figures.yaml"
+        sources = self.reference_sources()
         ids = Counter(f.id for f in self.study.figures)
         breakdowns = self.study.breakdown_codes()
         derived_codes = [d.code for d in self.study.derived]
@@ -217,6 +250,7 @@ class _Checker:
             if all(self.study.has_question(i) for i in figure.items):
                 self.chart(path, figure)
                 self.select(path, figure)
+                self.references(path, figure, sources)
 
     def select(self, path: KeyPath, figure: Figure) -> None:
         """`select:` needs groups to compare and one share per item to compare them on."""
@@ -236,6 +270,70 @@ class _Checker:
             self.add(doc, select_path, f"select compares one share per statement; {item!r} has "
                      f"statistic '{statistic}' and no top2 (expected top2, bottom2, "
                      "selected_share, or a distribution whose scale declares top2)")
+
+    def references(self, path: KeyPath, figure: Figure,
+                   sources: dict[str, ReferenceSource]) -> None:
+        """Reference values name a source of the figure, one of its items and a category of
+        that item, and give a percent (or a [low, high] range) that a chart can place."""
+        doc = "figures.yaml"
+        ids = [source.id for source in figure.references]
+        for index, source in enumerate(figure.references):
+            if source.id in ids[:index]:
+                self.add(doc, (*path, "references", index, "id"),
+                         f"reference source {source.id!r} is listed more than once")
+            elif source.id in sources and sources[source.id] != source:
+                self.add(doc, (*path, "references", index),
+                         f"reference source {source.id!r} differs from the one defined at the "
+                         f"top of figures.yaml; use the alias *{source.id}")
+        if figure.reference_values and self.study.comparison(figure.by) is not None:
+            self.add(doc, (*path, "reference_values"),
+                     f"reference values are compared with Totalt, which by: {figure.by!r} "
+                     "(a sample/population comparison) does not have")
+            return
+        if (figure.reference_values and _stacked(self.study, figure)
+                and figure.chart.show_categories is not None):
+            self.add(doc, (*path, "reference_values"),
+                     "reference values on a stacked chart are counted from the ends of the "
+                     "bar, so every category must be drawn (no chart.show_categories)")
+            return
+        seen: Counter[tuple[str, str, str, str | None]] = Counter()
+        for index, ref in enumerate(figure.reference_values):
+            r_path: KeyPath = (*path, "reference_values", index)
+            if ref.source not in ids:
+                hint = (f" ('{ref.source}' is defined at the top of figures.yaml: add "
+                        f"*{ref.source} to this figure's 'references')"
+                        if ref.source in sources else "")
+                self.add(doc, (*r_path, "source"),
+                         _choice(ref.source, ids, "reference source of this figure") + hint)
+            for number in (ref.low, ref.high):
+                if not 0 <= number <= 100:
+                    self.add(doc, (*r_path, "value"),
+                             f"reference value {number:g} is not a percent between 0 and 100")
+            if ref.low > ref.high:
+                self.add(doc, (*r_path, "value"), f"range [{ref.low:g}, {ref.high:g}] has "
+                         "its low end above its high end; write it as [low, high]")
+            if ref.item not in figure.items:
+                self.add(doc, (*r_path, "item"), _choice(ref.item, figure.items, "item of this figure"))
+                continue
+            statistic = figure.statistic_for(ref.item)
+            if statistic not in ("distribution", "top2", "bottom2", "selected_share"):
+                self.add(doc, (*r_path, "item"), f"reference values are shares; {ref.item!r} "
+                         f"has statistic '{statistic}'")
+                continue
+            valid = _reference_categories(self.study, figure, ref.item)
+            if ref.category not in valid:
+                self.add(doc, (*r_path, "category"),
+                         _choice(ref.category, valid, f"category of {ref.item!r}"))
+                continue
+            key = (ref.source, ref.item, ref.category, ref.note)
+            seen[key] += 1
+            if seen[key] == 2:
+                self.add(doc, r_path, f"{ref.source!r} gives {ref.item!r} / {ref.category!r} "
+                         "twice; tell the values apart with a 'note'")
+            if _stacked(self.study, figure):
+                problem = _cumulative_problem(self.study, figure, ref)
+                if problem:
+                    self.add(doc, (*r_path, "category"), problem)
 
     def chart(self, path: KeyPath, figure: Figure) -> None:
         """What a chart shows must be among the figure's items, categories and breakdowns."""
@@ -361,8 +459,10 @@ class _Checker:
 
     # -- report
     def report(self) -> None:
-        figure_ids = [f.id for f in self.study.figures]
+        figure_ids = [f.id for f in (*self.study.figures, *self.study.qual_figures)]
         placed: Counter[str] = Counter()
+        qual = self.study.qual
+        themes = list(qual.themes_by_code()) if qual is not None else []
 
         def visit(section: Section, path: KeyPath) -> None:
             for f_index, figure_id in enumerate(section.figures):
@@ -377,6 +477,17 @@ class _Checker:
                 if method in ("nonresponse", "representativity") and self.study.nonresponse is None:
                     self.add("report.yaml", (*path, "methods", m_index),
                              f"{method!r} needs a 'nonresponse' section in study.yaml")
+                if method == "themes" and qual is None:
+                    self.add("report.yaml", (*path, "methods", m_index),
+                             "'themes' needs the focus groups' qual.yaml")
+            for q_index, quote in enumerate(section.quotes):
+                q_path: KeyPath = (*path, "quotes", q_index)
+                if qual is None:
+                    self.add("report.yaml", q_path, "quotes need the focus groups' qual.yaml")
+                elif (quote.segment is None) == (quote.theme is None):
+                    self.add("report.yaml", q_path, "a quote names either 'segment' or 'theme'")
+                elif quote.theme is not None and quote.theme not in themes:
+                    self.add("report.yaml", (*q_path, "theme"), _choice(quote.theme, themes, "theme"))
             for s_index, sub in enumerate(section.sections):
                 visit(sub, (*path, "sections", s_index))
 
@@ -400,6 +511,53 @@ class _Checker:
         for name, ref in paragraph.values.items():
             for message in number_ref_problems(self.study, ref):
                 self.add("report.yaml", (*path, "values", name), message)
+
+
+def _reference_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
+    """The categories a reference value of `item` may name: those the chart can show (a chart
+    of a distribution that is not stacked has a bar per option, none for top2/bottom2)."""
+    shown = (figure.chart.show or {}).get(item)
+    if shown is not None:
+        return (shown,)
+    valid = layout.categories(study, figure, item)
+    if figure.statistic_for(item) == "distribution" and not _stacked(study, figure):
+        valid = tuple(c for c in valid if c not in ("top2", "bottom2"))
+    wanted = figure.chart.show_categories
+    if wanted is not None:
+        valid = tuple(c for c in valid if c in wanted)
+    return valid
+
+
+def _stacked(study: Study, figure: Figure) -> bool:
+    """True when the figure is drawn as 100 % stacked bars (chart.data.chart_kind's choice)."""
+    kind = figure.chart.kind
+    if kind != "auto":
+        return kind == "stacked"
+    return (figure.statistic == "distribution" and study.comparison(figure.by) is None
+            and (figure.by != "none" or len(figure.items) > 1))
+
+
+def _cumulative_problem(study: Study, figure: Figure, ref: ReferenceValue) -> str | None:
+    """On a stacked bar a share marks a boundary only when it is counted from one end of the
+    bar: an end category, top2/bottom2, or an inner option together with the same source's
+    values for every category between it and one end."""
+    options = layout.variable_categories(study, figure, ref.item)
+    if ref.category not in options:  # top2 / bottom2: counted from the end they are stacked at
+        run = layout.top_bottom(study, figure, ref.item).get(ref.category, ())
+        ends = (options[:len(run)], options[len(options) - len(run):])
+        if any(set(end) == set(run) for end in ends):
+            return None
+        return (f"the {ref.category} categories {list(run)} are not stacked at one end of the "
+                f"bar ({list(options)}), so their share marks no boundary")
+    index = options.index(ref.category)
+    given = {r.category for r in figure.reference_values
+             if r.source == ref.source and r.item == ref.item}
+    left, right = options[:index], options[index + 1:]
+    if not left or not right or set(left) <= given or set(right) <= given:
+        return None
+    return (f"{ref.category!r} lies inside the scale of {ref.item!r}, so its share marks no "
+            "boundary of the stacked bar on its own; give the same source's values for "
+            f"{list(left)} or for {list(right)} as well, or use top2/bottom2")
 
 
 def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:

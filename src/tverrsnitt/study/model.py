@@ -198,7 +198,7 @@ class Register(Frozen):
 # ----------------------------------------------------------------------------- figures
 
 Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count",
-                    "response_status", "answers"]
+                    "response_status", "answers", "placement", "placement_distances"]
 
 
 class SortRule(Frozen):
@@ -229,6 +229,44 @@ class SelectRule(Frozen):
     alpha: float = Field(default=0.05, gt=0, lt=1)
 
 
+class ReferenceSource(Frozen):
+    """A published survey the report compares with (TALIS 2018, Kandidatundersøkelsen 2021 …).
+
+    `name` and `population` make the legend entry ('TALIS 2018: lærere på ungdomstrinnet'),
+    `citation` the footnote ('Throndsen, Carlsten og Björnsson 2019', as in the bibliography).
+    """
+
+    id: str
+    name: str
+    citation: str
+    population: str
+
+
+class ReferenceValue(Frozen):
+    """One published share to show beside the figure's own: the percent of `source`'s
+    population in `category` (an option, top2 or bottom2) of `item`, or a [low, high] range
+    when the source gives one (for example a span over subgroups). It is compared with the
+    figure's Totalt."""
+
+    source: str
+    item: str
+    category: str
+    value: float | tuple[float, float]
+    note: str | None = None  # printed after the value: a subgroup or a caveat
+
+    @property
+    def low(self) -> float:
+        return self.value[0] if isinstance(self.value, tuple) else self.value
+
+    @property
+    def high(self) -> float:
+        return self.value[1] if isinstance(self.value, tuple) else self.value
+
+    @property
+    def is_range(self) -> bool:
+        return isinstance(self.value, tuple)
+
+
 class Figure(Frozen):
     """One table or figure of the report: what is counted, for whom, split how."""
 
@@ -248,6 +286,17 @@ class Figure(Frozen):
     base: str | None = None
     note: str | None = None
     select: SelectRule | None = None
+    # Published comparison values: the sources this figure cites (usually YAML aliases of the
+    # list at the top of figures.yaml) and the values, each naming its source by id.
+    references: tuple[ReferenceSource, ...] = ()
+    reference_values: tuple[ReferenceValue, ...] = ()
+
+    def reference_source(self, source_id: str) -> ReferenceSource:
+        """The figure's reference source with id `source_id` (KeyError if it has none)."""
+        for source in self.references:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
 
     @property
     def number(self) -> str:
@@ -290,7 +339,16 @@ class Paragraph(Frozen):
     values: dict[str, NumberRef] = Field(default_factory=dict)
 
 
-MethodTable = Literal["nonresponse", "representativity", "weights"]
+MethodTable = Literal["nonresponse", "representativity", "weights", "themes"]
+
+
+class QuoteRef(Frozen):
+    """A focus-group quote placed in a section: a named segment (its spans joined with
+    ' […] '), or up to `limit` passages coded with `theme` (in transcript order)."""
+
+    segment: str | None = None
+    theme: str | None = None
+    limit: int = Field(default=1, ge=1)
 
 
 class Section(Frozen):
@@ -300,8 +358,9 @@ class Section(Frozen):
     paragraphs: tuple[Paragraph | str, ...] = ()
     figures: tuple[str, ...] = ()
     # Method tables computed by the run: non-response by register variable, the R-indicator,
-    # and (in weighted runs) the weight summary.
+    # (in weighted runs) the weight summary, and the focus groups' coded passages per theme.
     methods: tuple[MethodTable, ...] = ()
+    quotes: tuple[QuoteRef, ...] = ()
     sections: tuple[Section, ...] = ()
     unnumbered: bool = False
 
@@ -502,11 +561,16 @@ class Study(Frozen):
         return next((c for c in self.comparisons if c.code == code), None)
 
     def figure(self, figure_id: str) -> Figure:
-        """Look up a figure by id."""
-        for f in self.figures:
+        """Look up a figure by id (the survey's, or the focus groups' in qual.yaml)."""
+        for f in (*self.figures, *self.qual_figures):
             if f.id == figure_id:
                 return f
         raise KeyError(figure_id)
+
+    @property
+    def qual_figures(self) -> tuple[Figure, ...]:
+        """The placement exercise's figures and table (qual.yaml), as report figures."""
+        return tuple(f.as_figure() for f in self.qual.figures) if self.qual is not None else ()
 
     def breakdown_codes(self) -> tuple[str, ...]:
         """Every name a figure may use in `by`: 'none', derived variables and comparisons."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..qual.evidence import QualEvidence
     from .differences import Differences
 
 # Free-text answers by (figure, item, by, group), sorted so their order says nothing of who.
@@ -76,7 +77,7 @@ class Tables:
     def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = (),
                  hidden: Iterable[tuple[str, str, str, str, str]] = (),
                  min_cell: int | None = None, differences: Differences | None = None,
-                 verbatims: Verbatims | None = None) -> None:
+                 verbatims: Verbatims | None = None, qual: QualEvidence | None = None) -> None:
         self.rows = tuple(rows)
         self.notes = tuple(notes)
         # Cells publication must not show (disclosure control); empty for the analyst's view.
@@ -87,19 +88,21 @@ class Tables:
         # Free-text answers of `answers` entries, by (figure, item, by, group); publication
         # prints them only for groups whose count row is not hidden.
         self.verbatims: Verbatims = verbatims or {}
+        # The focus groups' quotes, coded passages and placements (None without qual.yaml).
+        self.qual = qual
         self._by_key = {row.key: row for row in self.rows}
 
     def published(self, hidden: Iterable[tuple[str, str, str, str, str]], min_cell: int,
                   differences: Differences | None = None,
-                  verbatims: Verbatims | None = None) -> Tables:
-        """The same rows, marked with the cells publication must hide, the group tests and
-        the free-text answers."""
-        return Tables(self.rows, self.notes, hidden, min_cell, differences, verbatims)
+                  verbatims: Verbatims | None = None, qual: QualEvidence | None = None) -> Tables:
+        """The same rows, marked with the cells publication must hide, the group tests, the
+        free-text answers and the focus groups' evidence."""
+        return Tables(self.rows, self.notes, hidden, min_cell, differences, verbatims, qual)
 
     def with_rows(self, rows: Iterable[TableRow]) -> Tables:
         """Other rows (the same cells, more columns filled) with everything else kept."""
         return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences,
-                      self.verbatims)
+                      self.verbatims, self.qual)
 
     def is_hidden(self, row: TableRow) -> bool:
         """True when publication must not show this cell as a number."""
@@ -120,5 +123,13 @@ class Tables:
         return [row for row in self.rows if row.figure == figure]
 
     def has_figure(self, figure: str) -> bool:
-        """True when the run produced rows for `figure`."""
-        return any(row.figure == figure for row in self.rows)
+        """True when the run produced rows for `figure`, or has the focus groups' placements
+        it draws."""
+        if any(row.figure == figure for row in self.rows):
+            return True
+        if self.qual is None:
+            return False
+        for declared in self.qual.qual.figures:
+            if declared.id == figure:
+                return self.qual.has_placements(declared.group, declared.round)
+        return False
