@@ -202,6 +202,7 @@ async def test_login_rotates_the_session_and_logout_ends_it(client: httpx.AsyncC
     home = await client.get("/admin")
     assert home.status_code == 200 and "Status for datainnsamlingen" in home.text
     assert f"Innlogget som {USER}" in home.text
+    assert 'href="/admin/qual"' in home.text  # the example has focus groups to code
 
     # The cookie from before the login is not an admin's, even replayed by hand.
     use_cookie(client, before)

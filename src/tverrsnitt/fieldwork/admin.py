@@ -136,7 +136,7 @@ def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
         status = await run_in_threadpool(fieldwork_status, site.study, site.store)
         return render(request, "status.html", session, status=status,
                       chart=activity_chart(status), formats=EXPORT_FORMATS,
-                      mail_kind=mail_kind_label)
+                      mail_kind=mail_kind_label, has_qual=site.study.qual is not None)
 
     @logged_in
     async def download(request: Request, session: Session) -> Response:
@@ -151,12 +151,15 @@ def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
             "Content-Disposition": f'attachment; filename="{filename}"'})
         return add_security_headers(response)
 
+    from .admin_qual import qual_routes  # the focus groups' pages (they import this module)
+
     return [
         Route(HOME_URL, status_page, methods=["GET"], name="admin_status"),
         Route(LOGIN_URL, login_page, methods=["GET"], name="admin_login_page"),
         Route(LOGIN_URL, login, methods=["POST"], name="admin_login"),
         Route("/admin/logout", logout, methods=["POST"], name="admin_logout"),
         Route("/admin/export.{fmt}", download, methods=["GET"], name="admin_export"),
+        *qual_routes(site, guard),
     ]
 
 

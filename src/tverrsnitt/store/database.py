@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError, TverrsnittError
 from .codings import CodingStore
+from .placements import PlacementStore
 from .schema import admins, answers, mails, members, respondents, settings, tokens
 
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
@@ -70,10 +71,11 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
-class Store(CodingStore):
+class Store(CodingStore, PlacementStore):
     """Fieldwork storage behind one narrow interface, for SQLite and PostgreSQL alike.
 
-    The focus-group codings' methods are in `codings.CodingStore`."""
+    The focus-group codings' methods are in `codings.CodingStore`, the placements' in
+    `placements.PlacementStore`."""
 
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
         self.url = url
