@@ -328,11 +328,16 @@ def full_report_section() -> dict:
         print(f"    {stage:<28} {seconds:9.3f} s {warm['timings'].get(stage, float('nan')):9.3f} s")
     print(f"    {'sum of stages':<28} {sum(cold['timings'].values()):9.3f} s "
           f"{sum(warm['timings'].values()):9.3f} s")
+    formats = {stage.split(".", 1)[1]: warm["timings"][stage] for stage in warm["timings"]
+               if stage.startswith("report.")}
+    print("  time per format (warm; every format renders the same tables and charts): "
+          + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in formats.items()))
     cli = cli_wall()
     if cli is not None:
         print(f"  `tverrsnitt report {STUDY.relative_to(ROOT)} --quiet --out TMP` (whole command):"
               f" {cli:6.2f} s")
-    return {"status": "ok", "wall": wall, "cold": cold["wall"], "peak_gb": result["peak_gb"], "cli": cli}
+    return {"status": "ok", "wall": wall, "cold": cold["wall"], "peak_gb": result["peak_gb"], "cli": cli,
+            "formats": formats}
 
 
 def cli_wall() -> float | None:
