@@ -17,12 +17,13 @@ import pytest
 
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import UsageError
-from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott
+from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott, rao_scott_from_sums
 from tverrsnitt.tabulate.tests_pairwise import (
     PairDifference,
     PairwiseComparison,
     adjust_p,
     notable_differences,
+    pairwise_from_sums,
     pairwise_shares,
 )
 
@@ -178,6 +179,84 @@ def test_pairwise_matches_svycontrast(table: str, weighting: str, analysis: Anal
         for key, value in got.items():
             assert close(value, float(row[key]), STAT_TOL, key.startswith("p_")), (key, value,  # type: ignore[arg-type]
                                                                                    row[key])
+
+
+# ---- the same tests from per-cell sums (ids = ~1, the path the report takes) -----------------
+
+
+def cell_sums(base: pl.DataFrame, weights: np.ndarray | None, rows: str, columns: str
+              ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """sum(w) and sum(w²) per (rows, columns) cell of the base, rows and columns sorted."""
+    w = np.ones(base.height) if weights is None else weights
+    row_labels = sorted(set(base[rows].to_list()))
+    col_labels = sorted(set(base[columns].to_list()))
+    r = np.array([row_labels.index(v) for v in base[rows].to_list()])
+    c = np.array([col_labels.index(v) for v in base[columns].to_list()])
+    shape = (len(row_labels), len(col_labels))
+    sw, sw2 = (np.bincount(r * shape[1] + c, weights=x, minlength=shape[0] * shape[1])
+               .reshape(shape) for x in (w, w * w))
+    return sw, sw2, row_labels, col_labels
+
+
+SURVEY_CHISQ_ROWS = [r for r in CHISQ_ROWS if not str(r["table"]).startswith("api")]
+
+
+@pytest.mark.parametrize("row", SURVEY_CHISQ_ROWS,
+                         ids=[f"{r['table']}-{r['weighting']}-{r['statistic']}"
+                              for r in SURVEY_CHISQ_ROWS])
+def test_rao_scott_from_sums_matches_svychisq(row: dict[str, object], analysis: AnalysisData) -> None:
+    item, by = split_table(str(row["table"]))
+    base, weights, _ = survey_base(analysis, item, by, str(row["weighting"]))
+    sw, sw2, rows, columns = cell_sums(base, weights, item, by)
+    ours = rao_scott_from_sums(sw, sw2, base.height, rows, columns)
+    reference = rao_scott(base[item].to_numpy(), base[by].to_numpy(), weights)
+    assert (ours.n, ours.nu, ours.rows, ours.columns) == (row["n"], row["nu"], reference.rows,
+                                                          reference.columns)
+    if row["statistic"] == "F":
+        got = {"value": ours.f, "p_value": ours.p_value, "ndf": ours.ndf, "ddf": ours.ddf}
+    else:
+        got = {"value": ours.chisq, "p_value": ours.p_chisq, "ndf": float(ours.df)}
+    for key, value in got.items():
+        tol = DF_TOL if key in ("ndf", "ddf") else STAT_TOL
+        assert close(value, float(row[key]), tol, key == "p_value"), (key, value, row[key])  # type: ignore[arg-type]
+    for name in ("pearson", "f", "ndf", "ddf", "p_value", "chisq", "p_chisq"):
+        assert getattr(ours, name) == pytest.approx(getattr(reference, name), rel=1e-12, abs=1e-14)
+
+
+def test_rao_scott_from_sums_needs_a_matching_table() -> None:
+    with pytest.raises(UsageError, match="at least 2 x 2"):
+        rao_scott_from_sums(np.ones((2, 1)), np.ones((2, 1)), 2, ["a", "b"], ["g"])
+    with pytest.raises(UsageError, match="3 rows"):
+        rao_scott_from_sums(np.ones((2, 2)), np.ones((2, 2)), 4, ["a", "b", "c"], ["g", "h"])
+
+
+SURVEY_PAIR_TABLES = [t for t in PAIR_TABLES if not t[0].startswith("api")]
+
+
+@pytest.mark.parametrize(("table", "weighting"), SURVEY_PAIR_TABLES,
+                         ids=[f"{t}-{w}" for t, w in SURVEY_PAIR_TABLES])
+def test_pairwise_from_sums_matches_svycontrast(table: str, weighting: str,
+                                                analysis: AnalysisData) -> None:
+    item, by = split_table(table)
+    base, weights, order = survey_base(analysis, item, by, weighting)
+    w = np.ones(base.height) if weights is None else weights
+    y = base[item].is_in(TOP2[item]).to_numpy()
+    groups = base[by].to_numpy()
+    present = [g for g in order if g in set(groups.tolist())]
+    sums = [np.array([x[groups == g].sum() for g in present]) for x in (w, w * w, w * y, w * w * y)]
+    ours = pairwise_from_sums(*sums, base.height, present)
+    reference = our_pairs(table, weighting, analysis)
+    expected = [r for r in PAIR_ROWS if r["table"] == table and r["weighting"] == weighting]
+    assert ours.groups == reference.groups and ours.df == reference.df
+    assert len(ours.pairs) == len(expected)
+    for pair, row in zip(ours.pairs, expected, strict=True):
+        assert (pair.first, pair.second) == (row["group1"], row["group2"])
+        for key, value in (("difference", pair.difference), ("se", pair.se), ("t", pair.t),
+                           ("p_value", pair.p_value), ("p_holm", pair.p_adjusted)):
+            assert close(value, float(row[key]), STAT_TOL, key.startswith("p_")), (key, value)  # type: ignore[arg-type]
+    for mine, theirs in zip(ours.pairs, reference.pairs, strict=True):
+        for name in ("difference", "se", "t", "p_value", "p_adjusted"):
+            assert getattr(mine, name) == pytest.approx(getattr(theirs, name), rel=1e-12, abs=1e-14)
 
 
 # ---- p-value adjustment ---------------------------------------------------------------------

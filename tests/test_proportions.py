@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 from tests.test_weight import ESTIMATE_TOL, SE_TOL, read_fixture, respondent_designs, respondents
-from tverrsnitt.tabulate.proportions import Proportion, proportion, proportions_by
+from tverrsnitt.tabulate.closed_form import intervals, share_and_se
+from tverrsnitt.tabulate.proportions import (
+    METHODS,
+    Method,
+    Proportion,
+    _interval,
+    proportion,
+    proportions_by,
+)
 from tverrsnitt.weight import Design, DesignError
 
 ORDER = ["Barne- og ungdomsarbeider", "Skoleassistent/miljøarbeider", "Lærer (uten godkjenning)",
@@ -120,3 +128,54 @@ def test_bad_method_is_an_error() -> None:
     design = Design.create(np.ones(3))
     with pytest.raises(DesignError, match="Unknown interval method 'wald'"):
         proportion(design, np.array([True, False, True]), method="wald")  # type: ignore[arg-type]
+
+
+# ---- the closed form for ids = ~1 (the fast path of the tables) -----------------------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", ["unweighted", "made_up"])
+def test_closed_form_equals_the_reference(computed: dict[tuple[str, str, str, str], Proportion],
+                                          name: str, method: Method) -> None:
+    """Shares, SEs and intervals from per-group sums equal svyciprop's per-cell reference."""
+    resp = respondents()
+    w = resp["one" if name == "unweighted" else "w_made_up"].to_numpy().astype(float)
+    group = resp["yrkesgruppe"].fillna("").to_numpy()
+    labels = [*ORDER, "Totalt"]
+    checked = 0
+    for item in ("q41", "q410", "q51", "q54", "sfo"):
+        y = resp[f"{item}_y"].to_numpy() == 1
+        base = (resp[f"{item}_base"].to_numpy() == 1) & (group != "")
+        domains = [base & (group == g) for g in ORDER] + [base]
+        sums = np.array([[d.sum(), w[d].sum(), (w[d] ** 2).sum(), w[d & y].sum(),
+                          (w[d & y] ** 2).sum()] for d in domains]).T
+        p, se = share_and_se(np.full(len(domains), float(w.size)), *sums[1:])
+        low, high = intervals(p, se, sums[0] - 1, sums[0], method)
+        for i, label in enumerate(labels):
+            want = computed[(name, item, method, label)]
+            for got, ref in ((p[i], want.estimate), (se[i], want.se), (low[i], want.ci_low),
+                             (high[i], want.ci_high)):
+                assert close(float(got), ref, 1e-12), (item, label, got, ref)
+            checked += 1
+    assert checked == 5 * 7
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_vectorised_intervals_equal_the_reference_at_the_edges(method: Method) -> None:
+    # p = 0 or 1 (then se = 0), se = 0, df <= 0, one unit, and an SE so small that beta
+    # quantiles give up.
+    cases = [(p, se, df, n) for p in (0.0, 1e-3, 0.3, 0.5, 1.0) for se in (0.0, 1e-10, 0.02, 0.2)
+             for df, n in ((0, 1), (1, 2), (4, 5), (299, 300)) if se == 0 or 0 < p < 1]
+    p, se, df, n = (np.array(x, dtype=float) for x in zip(*cases, strict=True))
+    low, high = intervals(p, se, df, n, method)
+    for i, (pi, sei, dfi, ni) in enumerate(cases):
+        want = _interval(pi, sei, dfi, ni, ni, method, 0.95)
+        assert close(float(low[i]), want[0], 1e-12) and close(float(high[i]), want[1], 1e-12), \
+            (cases[i], (low[i], high[i]), want)
+
+
+def test_vectorised_intervals_refuse_what_the_reference_refuses() -> None:
+    with pytest.raises(DesignError, match="Unknown interval method 'wald'"):
+        intervals([0.5], [0.1], [10], [11], "wald")  # type: ignore[arg-type]
+    with pytest.raises(DesignError, match="between 0 and 1"):
+        intervals([0.5], [0.1], [10], [11], "logit", level=95)

@@ -5,21 +5,31 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 import pytest
 
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.cli import main
+from tverrsnitt.ingest import WEIGHT
 from tverrsnitt.pipeline import build_report
-from tverrsnitt.study import Study
+from tverrsnitt.study import Study, layout
+from tverrsnitt.study.conditions import parse_condition
+from tverrsnitt.study.model import Figure
 from tverrsnitt.tabulate import Tables, write_tables_csv
 from tverrsnitt.tabulate.disclosure import suppressed_cells
-from tverrsnitt.tabulate.uncertainty import add_uncertainty
+from tverrsnitt.tabulate.expressions import base_expr, condition_expr
+from tverrsnitt.tabulate.proportions import Method, Proportion, proportion, proportions_by
+from tverrsnitt.tabulate.uncertainty import SHARES, add_uncertainty
+from tverrsnitt.weight import Design
 
 from .conftest import EXAMPLE, EXPORT_CSV, TEST_DATA
 
 R_FIXTURES = TEST_DATA / "r" / "design_proportions.csv"
+Key = tuple[str, str, str, str, str]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +153,103 @@ def test_published_output_shows_the_weighted_shares(study: Study, tmp_path: Path
     assert [v.percent for v in drawn] == [row.weighted_percent]
     assert [v.label for v in drawn] == [shown_whole_percent(row)]
     assert shown_whole_percent(row) == math.floor(row.weighted_percent + 0.5)
+
+
+# ---- the fast path equals the per-cell reference -------------------------------------------
+
+
+def per_cell_reference(study: Study, data: AnalysisData, method: Method) -> dict[Key, Proportion]:
+    """Every share estimated the slow, obvious way: one svyby-like `proportions_by` call per
+    figure, item, breakdown and category on the design over all respondents (the code
+    add_uncertainty used before its closed form)."""
+    weights = (data.respondents[WEIGHT].to_numpy() if WEIGHT in data.respondents.columns
+               else np.ones(data.respondents.height))
+    design = Design.create(weights)
+    found: dict[Key, Proportion] = {}
+    for figure in study.figures:
+        for item in layout.figure_items(figure):
+            if figure.statistic_for(item) not in SHARES:
+                continue
+            for by in figure.breakdowns:
+                if study.comparison(by) is not None:
+                    found.update(comparison_reference(study, data, figure, item, by, method))
+                    continue
+                frame = data.respondents
+                base = frame.select(base_expr(study.question(item), study)).to_series().to_numpy()
+                groups = None if by == "none" else frame[by].cast(pl.String).to_list()
+                in_groups = base if groups is None else base & np.array([g is not None for g in groups])
+                sets = layout.top_bottom(study, figure, item)
+                for category in layout.categories(study, figure, item):
+                    labels = list(sets.get(category, (category,)))
+                    if study.question(item).type == "multi":
+                        hit = frame.select(pl.col(item).list.eval(
+                            pl.element().cast(pl.String).is_in(labels)).list.any()).to_series()
+                    else:
+                        hit = frame[item].cast(pl.String).is_in(labels)
+                    y = hit.fill_null(False).to_numpy()
+                    key = (figure.id, item, by)
+                    if groups is not None:
+                        for estimate in proportions_by(design, y, groups, base, method=method,
+                                                       order=study.group_labels(by)):
+                            found[(*key, estimate.group, category)] = estimate
+                    if in_groups.any():
+                        found[(*key, "Totalt", category)] = proportion(design, y, in_groups,
+                                                                       method=method)
+    return found
+
+
+def comparison_reference(study: Study, data: AnalysisData, figure: Figure, item: str, by: str,
+                         method: Method) -> dict[Key, Proportion]:
+    """The sample side of a sample/population figure: a design over its own rows."""
+    comparison = study.comparison(by)
+    assert comparison is not None
+    found = {}
+    for group in comparison.groups:
+        if group.source == "register":
+            continue
+        frame = data.respondents
+        if group.when is not None:
+            frame = frame.filter(condition_expr(parse_condition(group.when), study))
+        values = frame[figure.variables.get(item, item)].cast(pl.String)
+        base = values.is_not_null().to_numpy()
+        if base.sum() < 2:
+            continue
+        weights = frame[WEIGHT].to_numpy() if WEIGHT in frame.columns else np.ones(frame.height)
+        for category in layout.variable_categories(study, figure, item):
+            y = (values == category).fill_null(False).to_numpy()
+            found[(figure.id, item, by, group.label, category)] = proportion(
+                Design.create(weights), y, base, method=method, group=group.label)
+    return found
+
+
+def with_random_weights(data: AnalysisData) -> AnalysisData:
+    weights = np.random.default_rng(4).uniform(0.2, 3.0, data.respondents.height)
+    return replace(data, respondents=data.respondents.with_columns(pl.Series(WEIGHT, weights)))
+
+
+@pytest.mark.parametrize("method", ["logit", "beta", "wilson"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_every_share_equals_the_per_cell_reference(study: Study, analysis: AnalysisData,
+                                                   tables: Tables, weighted: bool,
+                                                   method: Method) -> None:
+    data = with_random_weights(analysis) if weighted else analysis
+    fast = add_uncertainty(study, data, tables, method)
+    reference = per_cell_reference(study, data, method)
+    census = {r.key for r in fast if r.group == "Populasjon"}
+    assert reference and {r.key for r in fast if r.se is not None} == set(reference) | census
+    for row in fast:
+        want = reference.get(row.key)
+        if want is None:
+            continue
+        assert row.se is not None and row.ci_low is not None and row.ci_high is not None
+        assert row.weighted_percent is not None and row.weighted_base is not None
+        pairs = [(row.se, 100 * want.se), (row.ci_low, 100 * want.ci_low),
+                 (row.ci_high, 100 * want.ci_high)]
+        if weighted:
+            pairs.append((row.weighted_percent, 100 * want.estimate))
+            assert row.weighted_base == pytest.approx(want.weighted_base, rel=1e-13, abs=0)
+        else:
+            assert 100 * want.estimate == pytest.approx(row.percent, abs=1e-12)
+        for got, ref in pairs:  # percent scale, absolute
+            assert (math.isnan(got) and math.isnan(ref)) or abs(got - ref) <= 1e-12, \
+                (row.key, got, ref)

@@ -3,33 +3,34 @@
 Used to mark significant differences in charts and the report, and to let a figure keep only
 the statements whose groups differ significantly and visibly (`select:`), instead of choosing
 them by eye as the 2023 report did for Figur 5.7, 5.8, 5.11, 6.7, 6.8 and 6.10. The numbers
-come from `tests_chisq.rao_scott` and `tests_pairwise.pairwise_shares` (both R-verified); this
-module only decides who is in each base and which share is compared.
+are those of `tests_chisq.rao_scott` and `tests_pairwise.pairwise_shares` (both R-verified),
+computed from per-cell sums (`cell_sums`) because the design is `ids = ~1`: one Polars pass for
+all items instead of one per item and breakdown (equal to 1e-12, tests/test_differences.py).
+This module only decides who is in each base and which share is compared.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import polars as pl
 from numpy.typing import ArrayLike
 
 from ..clean import AnalysisData
 from ..study import layout
 from ..study.model import Figure, Study
-from .expressions import base_expr
-from .tests_chisq import RaoScott, rao_scott
-from .tests_pairwise import PairwiseComparison, notable_differences, pairwise_shares
+from .cell_sums import CellTable, ItemSums
+from .tests_chisq import RaoScott, rao_scott_from_sums
+from .tests_pairwise import PairwiseComparison, notable_differences, pairwise_from_sums
 
 # The level at which charts and the report call a group difference significant.
 ALPHA = 0.05
 TESTED_STATISTICS = ("distribution", "top2", "bottom2", "selected_share")
-ROW_INDEX = "__weight_row__"  # position in data.respondents, to pick its weight
 
 
 @dataclass(frozen=True)
@@ -99,53 +100,65 @@ def group_differences(study: Study, data: AnalysisData,
                       weights: ArrayLike | None = None) -> Differences:
     """Test every item of every figure with a group breakdown (unweighted when `weights` is None;
     otherwise one weight per row of `data.respondents`)."""
-    frame = data.respondents.with_row_index(ROW_INDEX)
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    wanted = [(figure, item, by) for figure in study.figures
+              for by in tested_breakdowns(study, figure) for item in figure.items
+              # Items recoded through `variables` only occur in sample/population figures.
+              if figure.statistic_for(item) in TESTED_STATISTICS and item not in figure.variables]
+    if not wanted:
+        return Differences(())
+    sums = ItemSums(study, data, [item for _, item, _ in wanted], weights)
     results: list[GroupDifference] = []
-    for figure in study.figures:
-        for by in tested_breakdowns(study, figure):
-            for item in figure.items:
-                results.extend(_item_differences(study, figure, item, by, frame, w))
+    for figure, item, by in wanted:
+        results.extend(_item_differences(study, figure, item, by, sums.table(item, by)))
     return Differences(results)
 
 
-def _item_differences(study: Study, figure: Figure, item: str, by: str, frame: pl.DataFrame,
-                      weights: np.ndarray | None) -> Iterator[GroupDifference]:
-    statistic = figure.statistic_for(item)
-    # Items recoded through `variables` only occur in sample/population figures (Figur 2.1).
-    if statistic not in TESTED_STATISTICS or item in figure.variables:
-        return
-    question = study.question(item)
-    based = frame.filter(base_expr(question, study) & pl.col(by).is_not_null())
-    group = based[by].cast(pl.String).to_numpy()
-    w = None if weights is None else weights[based[ROW_INDEX].to_numpy()]
-    order = [g for g in study.group_labels(by) if g in set(group.tolist())]
-    if len(order) < 2:
+def _item_differences(study: Study, figure: Figure, item: str, by: str,
+                      table: CellTable) -> Iterator[GroupDifference]:
+    """The tests of one item: its base is a valid answer and a group, as in the tables."""
+    if sum(table.base_n > 0) < 2:
         return  # one group: nothing to compare
-    if statistic == "selected_share":
+    if figure.statistic_for(item) == "selected_share":
         for option in layout.categories(study, figure, item):
-            ticked = based.select(pl.col(item).list.eval(pl.element().cast(pl.String) == option)
-                                  .list.any()).to_series().to_numpy().astype(float)
-            result = _tested(figure, item, by, option, ticked, group, w, order, ticked)
+            ticked = table.rows([option])
+            base = (table.base_n, table.base_sw, table.base_sw2)
+            # Rows: not ticked (0.0), ticked (1.0), as the reference's 0/1 answers.
+            cells = tuple(np.vstack([b - t, t]) for b, t in zip(base, ticked, strict=True))
+            result = _tested(figure, item, by, option, (0.0, 1.0), cells, table, ticked)
             if result is not None:
                 yield result
         return
-    answers = based[item].cast(pl.String).to_numpy()
+    statistic = figure.statistic_for(item)
     shares = layout.top_bottom(study, figure, item)
     share = statistic if statistic in shares else ("top2" if "top2" in shares else None)
-    y = np.isin(answers, shares[share]).astype(float) if share is not None else None
-    result = _tested(figure, item, by, share, answers, group, w, order, y)
+    hits = table.rows(shares[share]) if share is not None else None
+    result = _tested(figure, item, by, share, table.values, (table.n, table.sw, table.sw2), table,
+                     hits)
     if result is not None:
         yield result
 
 
-def _tested(figure: Figure, item: str, by: str, share: str | None, answers: np.ndarray,
-            group: np.ndarray, weights: np.ndarray | None, order: list[str],
-            y: np.ndarray | None) -> GroupDifference | None:
-    if len(set(answers.tolist())) < 2:
+def _tested(figure: Figure, item: str, by: str, share: str | None, rows: Sequence[Any],
+            cells: tuple[np.ndarray, ...], table: CellTable,
+            hits: tuple[np.ndarray, ...] | None) -> GroupDifference | None:
+    """Rao–Scott on the answers (rows) x groups present, and the pairs of groups on `hits`."""
+    present = table.base_n > 0
+    order = [g for g, keep in zip(table.groups, present, strict=True) if keep]
+    counts, sw, sw2 = (c[:, present] for c in cells)
+    answered = counts.sum(axis=1) > 0
+    if answered.sum() < 2:
         return None  # everyone answered alike: independence is not testable
-    test = rao_scott(answers, group, weights)
-    pairs = None if y is None else pairwise_shares(y, group, weights, order=order)
+    # Rows and columns sorted, as rao_scott's np.unique sees them.
+    columns = sorted(range(len(order)), key=lambda i: order[i])
+    n = int(table.base_n.sum())
+    test = rao_scott_from_sums(sw[answered][:, columns], sw2[answered][:, columns], n,
+                               [r for r, keep in zip(rows, answered, strict=True) if keep],
+                               [order[i] for i in columns])
+    pairs = None
+    if hits is not None:
+        _, y_sw, y_sw2 = (h[present] for h in hits)
+        pairs = pairwise_from_sums(table.base_sw[present], table.base_sw2[present], y_sw, y_sw2, n,
+                                   order)
     return GroupDifference(figure.id, item, by, share, test, pairs)
 
 

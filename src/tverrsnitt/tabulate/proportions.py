@@ -26,6 +26,9 @@ units, giving the ordinary Wilson interval [0, t^2/(n + t^2)] (or its mirror at 
 with degf <= 0 (one PSU) gets NaN bounds from every method, as in R.
 
 Shares are on the 0-1 scale; converting to percent is the caller's job.
+
+These per-cell functions work for any design (strata, clusters, raking) and are the reference;
+the report's tables use `closed_form`, the same numbers for `ids = ~1` from per-cell sums.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ METHODS: tuple[Method, ...] = ("logit", "beta", "wilson")
 TOTAL = "Totalt"
 # An effective sample size beyond which a beta interval is narrower than any printed digit
 # (this happens for a share fixed by raking, whose SE is ~1e-10).
-_HUGE_N_EFF = 1e14
+HUGE_N_EFF = 1e14
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def _interval(p: float, se: float, df: int, n_units: int, n_rows: int, method: M
             n_eff *= (stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2
         else:
             return float("nan"), float("nan")
-        if n_eff > _HUGE_N_EFF:
+        if n_eff > HUGE_N_EFF:
             # SciPy's beta quantiles return NaN here (R's qbeta does not); the interval is then
             # narrower than 1e-9 and equal to the normal one to that precision.
             half = float(stats.norm.ppf(1 - alpha / 2)) * np.sqrt(p * (1 - p) / n_eff)
@@ -167,4 +170,5 @@ def _interval(p: float, se: float, df: int, n_units: int, n_rows: int, method: M
 
 
 def _expit(x: float) -> float:
-    return float(1 / (1 + np.exp(-x)))
+    with np.errstate(over="ignore"):  # exp overflows to inf: the share is then 0
+        return float(1 / (1 + np.exp(-x)))

@@ -6,8 +6,10 @@ those of `survey::svychisq(~item + group, design, statistic = "F")` (the default
 corrected F) and `statistic = "Chisq"` (first-order corrected chi-square), survey 4.1; see
 `r/tests_crosscheck.R` and `tests/test_group_tests.py`.
 
-The covariance of the cell proportions is the design's linearised one (`weight.Design.means`),
-the same code that gives every standard error in the tables.
+The covariance of the cell proportions is the design's linearised one (`weight.Design.means`).
+For `svydesign(ids = ~1, weights = ~w)` it has a closed form in sum(w) and sum(w²) per cell
+(`closed_form.cell_shares_vcov`); `rao_scott_from_sums` uses it so that the report's tests need no
+pass over the respondents per test (equal to `rao_scott` to 1e-12, tests/test_group_tests.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import UsageError
 from ..weight.design import Design
+from .closed_form import cell_shares_vcov
 
 Matrix = NDArray[np.float64]
 
@@ -99,8 +102,6 @@ def rao_scott(item: Sequence[Any] | ArrayLike, group: Sequence[Any] | ArrayLike,
     Without `clusters` every respondent is a PSU (ids = ~1); `fpc` is the population size (or
     sampling fraction) of each respondent's stratum, as in svydesign.
     """
-    from scipy import stats  # heavy; only needed here
-
     item_arr, group_arr = category_labels(item, "item"), category_labels(group, "group")
     n = item_arr.shape[0]
     if item_arr.shape != (n,) or group_arr.shape != (n,):
@@ -118,9 +119,34 @@ def rao_scott(item: Sequence[Any] | ArrayLike, group: Sequence[Any] | ArrayLike,
     design = Design.create(positive_weights(weights, n), clusters=clusters, strata=strata,
                            fpc=fpc)
     cell_means = design.means(indicators)
-    p, v = cell_means.estimate, cell_means.vcov
-    nu = design.degf()
+    return _rao_scott(cell_means.estimate, cell_means.vcov, n, design.degf(),
+                      tuple(row_labels.tolist()), tuple(col_labels.tolist()))
 
+
+def rao_scott_from_sums(sw: ArrayLike, sw2: ArrayLike, n: int, rows: Sequence[Any],
+                        columns: Sequence[Any]) -> RaoScott:
+    """`rao_scott` for `ids = ~1` from the table of sum(w) and sum(w²) per cell (rows x columns)
+    over the n respondents of the base: the same numbers without a pass over the respondents.
+
+    Empty rows or columns must be left out first, as `rao_scott` only sees categories present.
+    """
+    w, w2 = np.asarray(sw, dtype=float), np.asarray(sw2, dtype=float)
+    nr, nc = len(rows), len(columns)
+    if w.shape != (nr, nc) or w2.shape != (nr, nc) or nr < 2 or nc < 2:
+        raise UsageError(f"A test of independence needs a table of at least 2 x 2 sums matching "
+                         f"its {nr} rows and {nc} columns; got shape {w.shape}.")
+    # Cells ordered rows fastest, as in rao_scott.
+    p, v = cell_shares_vcov(n, w.T.reshape(-1), w2.T.reshape(-1))
+    return _rao_scott(p, v, n, n - 1, tuple(rows), tuple(columns))
+
+
+def _rao_scott(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any, ...],
+               columns: tuple[Any, ...]) -> RaoScott:
+    """The statistics from the cell shares p (rows fastest), their covariance v, the number of
+    respondents n and the design's degrees of freedom nu."""
+    from scipy import stats  # heavy; only needed here
+
+    nr, nc = len(rows), len(columns)
     # Pearson's X² of the weighted table scaled to the sample size, as chisq.test(svytable(...,
     # Ntotal = N)).
     observed = n * p.reshape(nc, nr).T
@@ -140,7 +166,7 @@ def rao_scott(item: Sequence[Any] | ArrayLike, group: Sequence[Any] | ArrayLike,
     f = pearson / trace
     chisq = pearson / (trace / df)
     return RaoScott(
-        rows=tuple(row_labels.tolist()), columns=tuple(col_labels.tolist()), n=n, nu=nu,
+        rows=rows, columns=columns, n=n, nu=nu,
         pearson=pearson, mean_deff=trace / df,
         f=f, ndf=d0, ddf=d0 * nu, p_value=float(stats.f.sf(f, d0, d0 * nu)),
         chisq=chisq, df=df, p_chisq=float(stats.chi2.sf(chisq, df)),

@@ -4,7 +4,8 @@ Used to say which groups differ (e.g. in the top-2 share of a statement) instead
 differences by eye, and to keep only the statements of a figure whose differences are both
 significant and large enough to mention. The numbers are those of R's
 `svyby(~y, ~group, design, svymean, covmat = TRUE)` + `svycontrast` (difference and SE), a Wald
-t test on `degf(design)` df, and `p.adjust`; see `r/tests_crosscheck.R`.
+t test on `degf(design)` df, and `p.adjust`; see `r/tests_crosscheck.R`. `pairwise_from_sums`
+gives the same for `ids = ~1` from per-group sums (`closed_form`), as the report uses it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import UsageError, did_you_mean, one_of
 from ..weight.design import Design
+from .closed_form import share_and_se
 from .tests_chisq import category_labels, positive_weights
 
 ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
@@ -142,6 +144,19 @@ def pairwise_shares(y: ArrayLike, group: Sequence[Any] | ArrayLike,
                            fpc=fpc)
     shares = design.means(np.repeat(y_arr[:, None], len(labels), axis=1), domains)
     return compare_pairs(shares.estimate, shares.vcov, labels, design.degf(), adjust)
+
+
+def pairwise_from_sums(sw: ArrayLike, sw2: ArrayLike, sw_y: ArrayLike, sw2_y: ArrayLike, n: int,
+                       groups: Sequence[str], adjust: str = "holm") -> PairwiseComparison:
+    """`pairwise_shares` for `ids = ~1` from each group's sum(w), sum(w²), sum(w y) and
+    sum(w² y) over the n respondents of the base (y a 0/1 indicator), without a pass over them.
+
+    The groups are disjoint domains of one design, so their shares are uncorrelated.
+    """
+    if len(groups) < 2:
+        raise UsageError(f"Pairwise comparisons need at least two groups; found {list(groups)}.")
+    estimates, se = share_and_se(np.full(len(groups), float(n)), sw, sw2, sw_y, sw2_y)
+    return compare_pairs(estimates, np.diag(se**2), groups, n - 1, adjust)
 
 
 def notable_differences(results: Mapping[str, PairwiseComparison], min_points: float,

@@ -1,11 +1,14 @@
 """Standard errors and confidence intervals for every share in the tables, as R's survey does.
 
-Each share is re-estimated on the design (`weight.Design`) with `proportions_by`, which
-matches `svyby(~y, ~group, subset(design, base), svyciprop, vartype = c("se", "ci"))` to 1e-9
-(tests/test_proportions.py). The design is `svydesign(ids = ~1, weights = ~w)` over the analysed
-respondents, with the weights the export supplied (`--weight COLUMN`) or all 1. Rows keep their
-unweighted counts; this module adds se, ci_low, ci_high (percent scale), weighted_percent and
-weighted_base — equal to percent and base, to the last digit, when there are no weights.
+Each share is what `svyby(~y, ~group, subset(design, base), svyciprop, vartype = c("se", "ci"))`
+gives on `svydesign(ids = ~1, weights = ~w)` over the analysed respondents, with the weights the
+export supplied (`--weight COLUMN`) or all 1. For that design the numbers follow from a few sums
+per answer and group (`closed_form`), so all cells of all figures are computed at once from
+`cell_sums` instead of one pass over the respondents per cell; `proportions.proportions_by` is
+the per-cell reference they equal to 1e-12 (tests/test_uncertainty.py), and it matches R to 1e-9.
+Rows keep their unweighted counts; this module adds se, ci_low, ci_high (percent scale),
+weighted_percent and weighted_base — equal to percent and base, to the last digit, when there
+are no weights.
 
 The register side of a sample/population comparison is a census: it has no sampling error, so
 its se is 0 and its interval the share itself.
@@ -13,8 +16,7 @@ its se is 0 and its interval the share itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -24,47 +26,65 @@ from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Study
-from ..weight import Design
-from .expressions import base_expr, condition_expr
-from .proportions import Method, Proportion, proportion, proportions_by
+from .cell_sums import CellTable, ItemSums
+from .closed_form import intervals, share_and_se
+from .expressions import condition_expr
+from .proportions import Method, Proportion
 from .tables import TableRow, Tables
 
 SHARES = ("distribution", "top2", "bottom2", "selected_share")
+Key = tuple[str, str, str, str, str]
 
 
 def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
                     method: Method = "logit") -> Tables:
     """The same rows with se, CI and weighted values filled in for every share."""
-    results: dict[tuple[str, str, str, str, str], Proportion] = {}
-    census: set[tuple[str, str, str, str, str]] = set()
     if data.respondents.height < 2:
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
         return tables.with_rows(_with(row, None, False) for row in tables)
     weighted = WEIGHT in data.respondents.columns
-    design = Design.create(_weights(data.respondents))
-    for figure in study.figures:
-        for item in layout.figure_items(figure):
-            if figure.statistic_for(item) not in SHARES:
-                continue
-            for by in figure.breakdowns:
-                comparison = study.comparison(by)
-                if comparison is None:
-                    results.update(_shares(study, data.respondents, design, figure, item, by,
-                                           method))
-                else:
-                    found, register_side = _comparison(study, data, figure, item, by, method)
-                    results.update(found)
-                    census |= register_side
+    wanted = [(figure, item, by) for figure in study.figures
+              for item in layout.figure_items(figure) if figure.statistic_for(item) in SHARES
+              for by in figure.breakdowns]
+    sums = ItemSums(study, data, [item for _, item, by in wanted if study.comparison(by) is None],
+                    data.respondents[WEIGHT].to_numpy() if weighted else None)
+    domains = _Domains()
+    census: set[Key] = set()
+    for figure, item, by in wanted:
+        if study.comparison(by) is None:
+            _shares(study, sums.table(item, by), data.respondents.height, figure, item, by,
+                    domains)
+        else:
+            census |= _comparison(study, data, figure, item, by, domains)
+    results = domains.estimates(method)
     return tables.with_rows(_with(row, results.get(row.key), row.key in census, weighted)
                             for row in tables)
 
 
-def _weights(frame: pl.DataFrame) -> np.ndarray:
-    """The design weights of the rows of `frame` (all 1 without a weight column)."""
-    if WEIGHT in frame.columns:
-        weights: np.ndarray = frame[WEIGHT].to_numpy().astype(float)
-        return weights
-    return np.ones(frame.height)
+@dataclass
+class _Domains:
+    """Sums of every domain of the run, solved for shares, SEs and CIs in one vectorised call."""
+
+    keys: list[Key] = field(default_factory=list)
+    columns: list[np.ndarray] = field(default_factory=list)  # n_design, n, W, S2, n_y, Y, S2y
+
+    def add(self, keys: list[Key], n_design: int, base: tuple[np.ndarray, ...],
+            hits: tuple[np.ndarray, ...]) -> None:
+        self.keys.extend(keys)
+        self.columns.append(np.vstack([np.full(len(keys), float(n_design)), *base, *hits]))
+
+    def estimates(self, method: Method) -> dict[Key, Proportion]:
+        if not self.keys:
+            return {}
+        n_design, n, w, w2, n_y, wy, w2y = np.hstack(self.columns)
+        p, se = share_and_se(n_design, w, w2, wy, w2y)
+        df = n - 1
+        low, high = intervals(p, se, df, n, method)
+        return {key: Proportion(group=key[3], estimate=float(p[i]), se=float(se[i]),
+                                ci_low=float(low[i]), ci_high=float(high[i]), method=method,
+                                level=0.95, df=int(df[i]), count=int(n_y[i]), base=int(n[i]),
+                                weighted_count=float(wy[i]), weighted_base=float(w[i]))
+                for i, key in enumerate(self.keys)}
 
 
 def _with(row: TableRow, estimate: Proportion | None, is_census: bool,
@@ -83,60 +103,36 @@ def _with(row: TableRow, estimate: Proportion | None, is_census: bool,
                    weighted_base=estimate.weighted_base)
 
 
-def _indicators(frame: pl.DataFrame, study: Study, figure: Figure, item: str,
-                categories: Iterable[str]) -> dict[str, np.ndarray]:
-    """For each category (an option, top2 or bottom2): who answered it."""
-    question = study.question(item)
-    column = frame[item]
+def _shares(study: Study, table: CellTable, n_design: int, figure: Figure, item: str, by: str,
+            domains: _Domains) -> None:
+    """Every group with a unit in the base (svyby drops empty ones) and the total of the groups,
+    for every category of one item."""
+    alone = by == "none"  # the total is the only group
+    labels = table.groups if alone else (*table.groups, layout.TOTAL)
+
+    def grow(values: np.ndarray) -> np.ndarray:
+        return values if alone else np.append(values, values.sum())
+
+    base = tuple(grow(x) for x in (table.base_n, table.base_sw, table.base_sw2))
+    present = base[0] > 0
     sets = layout.top_bottom(study, figure, item)
-    result = {}
-    for category in categories:
-        labels = list(sets.get(category, (category,)))
-        if question.type == "multi":
-            hit = frame.select(pl.col(item).list.eval(pl.element().cast(pl.String)
-                                                      .is_in(labels)).list.any()).to_series()
-        else:
-            hit = column.cast(pl.String).is_in(labels)
-        result[category] = hit.fill_null(False).to_numpy()
-    return result
-
-
-def _shares(study: Study, frame: pl.DataFrame, design: Design, figure: Figure, item: str,
-            by: str, method: Method) -> dict[tuple[str, str, str, str, str], Proportion]:
-    question = study.question(item)
-    base = frame.select(base_expr(question, study)).to_series().to_numpy()
-    categories = layout.categories(study, figure, item)
-    flags = _indicators(frame, study, figure, item, categories)
-    found = {}
-    if by == "none":
-        groups = None
-        in_groups = base
-    else:
-        labels = frame[by].cast(pl.String).to_list()
-        groups = labels
-        in_groups = base & np.array([g is not None for g in labels])
-    for category, y in flags.items():
-        key = (figure.id, item, by)
-        if groups is not None:
-            for estimate in proportions_by(design, y, groups, base, method=method,
-                                           order=study.group_labels(by)):
-                found[(*key, estimate.group, category)] = estimate
-        if in_groups.any():
-            found[(*key, layout.TOTAL, category)] = proportion(design, y, in_groups,
-                                                               method=method)
-    return found
+    for category in layout.categories(study, figure, item):
+        hits = tuple(grow(x) for x in table.rows(sets.get(category, (category,))))
+        keys = [(figure.id, item, by, group, category)
+                for group, keep in zip(labels, present, strict=True) if keep]
+        domains.add(keys, n_design, tuple(x[present] for x in base),
+                    tuple(x[present] for x in hits))
 
 
 def _comparison(study: Study, data: AnalysisData, figure: Figure, item: str, by: str,
-                method: Method) -> tuple[dict[tuple[str, str, str, str, str], Proportion],
-                                         set[tuple[str, str, str, str, str]]]:
-    """The sample side as a design estimate; the register side is a census (no error)."""
+                domains: _Domains) -> set[Key]:
+    """The sample side as a design estimate on its own rows; the register side is a census (no
+    error), returned as the keys of its cells."""
     comparison = study.comparison(by)
     assert comparison is not None
     column = figure.variables.get(item, item)
     categories = layout.variable_categories(study, figure, item)
-    found: dict[tuple[str, str, str, str, str], Proportion] = {}
-    census: set[tuple[str, str, str, str, str]] = set()
+    census: set[Key] = set()
     for group in comparison.groups:
         if group.source == "register":
             census |= {(figure.id, item, by, group.label, c) for c in categories}
@@ -144,13 +140,18 @@ def _comparison(study: Study, data: AnalysisData, figure: Figure, item: str, by:
         frame = data.respondents
         if group.when is not None:
             frame = frame.filter(condition_expr(parse_condition(group.when), study))
-        values = frame[column].cast(pl.String)
-        base = values.is_not_null().to_numpy()
-        if base.sum() < 2:
+        if WEIGHT not in frame.columns:
+            frame = frame.with_columns(pl.lit(1.0).alias(WEIGHT))
+        w = pl.col(WEIGHT)
+        sums = (frame.filter(pl.col(column).is_not_null())
+                .group_by(pl.col(column).cast(pl.String))
+                .agg(pl.len().cast(pl.Float64), w.sum().alias("w"), (w * w).sum().alias("w2")))
+        found = {value: (n, sw, sw2) for value, n, sw, sw2 in sums.iter_rows()}
+        base = tuple(np.full(len(categories), sum(v[i] for v in found.values())) for i in range(3))
+        if base[0][0] < 2:
             continue
-        design = Design.create(_weights(frame))
-        for category in categories:
-            y = (values == category).fill_null(False).to_numpy()
-            estimate = proportion(design, y, base, method=method, group=group.label)
-            found[(figure.id, item, by, group.label, category)] = estimate
-    return found, census
+        hits = tuple(np.array([found.get(c, (0.0, 0.0, 0.0))[i] for c in categories])
+                     for i in range(3))
+        domains.add([(figure.id, item, by, group.label, c) for c in categories], frame.height,
+                    base, hits)
+    return census
