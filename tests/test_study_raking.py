@@ -76,3 +76,33 @@ def test_register_margin_needs_the_register(study: Study, analysis: AnalysisData
     without = AnalysisData(analysis.respondents, analysis.screening, None)
     with pytest.raises(UsageError, match="--register"):
         rake_respondents(study, without)
+
+
+def test_report_with_rake_equals_r_on_the_raked_design(tmp_path: Path) -> None:
+    """tables.csv under --rake: svyby + svyciprop on rake(svydesign(ids = ~1, weights = ~1))."""
+    import csv
+
+    from tverrsnitt.pipeline import build_report
+
+    from .conftest import EXAMPLE
+
+    result = build_report(EXAMPLE, tmp_path / "out", rake=True, formats=["html"])
+    expected = pd.read_csv(FIXTURES / "weighting_raked_q41.csv")
+    with (tmp_path / "out" / "tables.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["group"]: r for r in csv.DictReader(handle)
+                if r["figure"] == "4.3" and r["item"] == "q41_saerskilte_behov"
+                and r["category"] == "top2"}
+    assert len(rows) == 7
+    for _, r in expected.iterrows():
+        row = rows[r["group"]]
+        # R's svymean is the exact ratio; its svyciprop logit point is a fit (to ~1e-9).
+        assert abs(float(row["weighted_percent"]) / 100 - r["mean"]) < 1e-9
+        assert abs(float(row["se"]) / 100 - r["mean_se"]) < 1e-7
+        if not np.isnan(r["ci_low"]):  # R's logit fit diverges for one group (see the R script)
+            assert abs(float(row["ci_low"]) / 100 - r["ci_low"]) < 1e-7
+            assert abs(float(row["ci_high"]) / 100 - r["ci_high"]) < 1e-7
+    # Calibration shrinks the Totalt SE below what the same weights give as fixed weights.
+    assert float(rows["Totalt"]["se"]) < 0.9256
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Vekting: marginer før og etter raking" in html and "Designeffekt" in html
+    assert result.quality.methods.weights is not None

@@ -173,7 +173,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     lap("clean", "Frafallsanalyse og vekting")
     analysis, methods = _weigh(study, analysis, rake, weight)
     lap("weights", "Tabulerer")
-    tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method)
+    raked = methods.weights.design if methods.weights is not None else None
+    tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method,
+                             design=raked)
     lap("tabulate", "Tester gruppeforskjeller")
     differences = group_differences(
         study, analysis,

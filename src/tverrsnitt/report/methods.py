@@ -122,8 +122,9 @@ def weight_grids(results: MethodResults) -> list[Grid]:
     if weights.trim is not None:
         notes.append(f"Vektene er trimmet til mellom {decimal(weights.trim.lower, 2)} og "
                      f"{decimal(weights.trim.upper, 2)} ganger gjennomsnittsvekten.")
-    notes.append("Usikkerheten er beregnet med Taylor-linearisering der rakingen behandles som "
-                 "kalibrering, som i R-pakken survey.")
+    notes.append("Usikkerheten i andelene er beregnet med Taylor-linearisering der rakingen "
+                 "behandles som kalibrering, som i R-pakken survey; testene av forskjeller "
+                 "mellom grupper bruker de kalibrerte vektene som faste vekter.")
     return [margins, _spread(weights.summary, notes)]
 
 

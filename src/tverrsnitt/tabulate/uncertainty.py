@@ -26,6 +26,8 @@ from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Study
+from ..weight import Design
+from .calibrated import calibrated_shares
 from .cell_sums import CellTable, ItemSums
 from .closed_form import intervals, share_and_se
 from .expressions import condition_expr
@@ -37,8 +39,13 @@ Key = tuple[str, str, str, str, str]
 
 
 def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
-                    method: Method = "logit") -> Tables:
-    """The same rows with se, CI and weighted values filled in for every share."""
+                    method: Method = "logit", design: Design | None = None) -> Tables:
+    """The same rows with se, CI and weighted values filled in for every share.
+
+    `design` is the respondents' design when it is calibrated (`--rake`): their shares are
+    then estimated on it (`calibrated.calibrated_shares`), with the raking's residualised
+    variances as R computes them.
+    """
     if data.respondents.height < 2:
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
         return tables.with_rows(_with(row, None, False) for row in tables)
@@ -57,6 +64,10 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
         else:
             census |= _comparison(study, data, figure, item, by, domains)
     results = domains.estimates(method)
+    if design is not None and design.is_calibrated:
+        results.update(calibrated_shares(
+            study, data.respondents, design,
+            [(f, i, b) for f, i, b in wanted if study.comparison(b) is None], method))
     return tables.with_rows(_with(row, results.get(row.key), row.key in census, weighted)
                             for row in tables)
 
