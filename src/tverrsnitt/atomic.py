@@ -1,4 +1,5 @@
-"""Write outputs so that a reader never sees half of them: build aside, then move into place."""
+"""Write outputs so that a reader never sees half of them: build aside, then move into place
+(a whole folder for a report run, one file for an export)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,21 @@ def atomic_folder(destination: Path) -> Iterator[Path]:
     work.rename(destination)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over."""
+    path = path.absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private; the export gets the usual permissions.
+        os.chmod(temporary, 0o666 & ~current_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -7,11 +7,9 @@ written beside its destination and moved into place, so a reader never sees half
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from ..atomic import current_umask
+from ..atomic import write_file
 from ..store import Store
 from ..study.model import Study
 from .context import open_site
@@ -40,24 +38,6 @@ def format_of(path: Path) -> str:
     return fmt
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over."""
-    path = path.absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        # mkstemp makes the file private; the export gets the usual permissions.
-        os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def export(study_dir: str | Path, out_file: str | Path, *, db_url: str | None = None) -> str:
     """Write the responses to `out_file` (.csv, .xlsx or .sav); returns a summary."""
     out = Path(out_file)
@@ -67,7 +47,7 @@ def export(study_dir: str | Path, out_file: str | Path, *, db_url: str | None = 
         table = export_table(site.study, site.store)
     finally:
         site.store.close()
-    write_atomically(out, render(table, fmt, site.study.meta.export_sheet))
+    write_file(out, render(table, fmt, site.study.meta.export_sheet))
     summary = (f"Wrote {out} — {len(table.rows)} responses ({table.completed} completed, "
                f"{table.screened_out} screened out).")
     if table.unfinished:

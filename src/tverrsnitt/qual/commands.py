@@ -166,9 +166,9 @@ def agreement(study_dir: Path, db_url: str | None, coders: str, no_roll_up: bool
     result = compare(definition, transcripts, codings, coder_a, coder_b, roll_up=not no_roll_up)
     click.echo(agreement_table(result, definition))
     if csv_file is not None:
-        from .refi import write_atomic
+        from ..atomic import write_file
 
-        write_atomic(csv_file, agreement_csv(result).encode("utf-8"))
+        write_file(csv_file, agreement_csv(result).encode("utf-8"))
         click.echo(f"Wrote {csv_file}")
 
 
@@ -228,7 +228,8 @@ def export(study_dir: Path, db_url: str | None, out_file: Path | None,
     and memo, and one case per participant with education and job title. Files are validated
     against the REFI-QDA schema and replaced only when complete.
     """
-    from .refi import export_codebook, export_project, write_atomic
+    from ..atomic import write_file
+    from .refi import export_codebook, export_project
 
     if out_file is None and codebook_file is None:
         raise UsageError("Say what to write: --out FILE.qdpx and/or --codebook FILE.qdc.")
@@ -252,14 +253,14 @@ def export(study_dir: Path, db_url: str | None, out_file: Path | None,
             codings = [c for c in codings if c.coder in wanted]
         project = export_project(definition, transcripts, codings, name=name, title=title,
                                  theme_memos=memos)
-        write_atomic(out_file, project.zip_bytes())
+        write_file(out_file, project.zip_bytes())
         click.echo(f"Wrote {out_file}: {len(transcripts)} transcripts, {len(codings)} codings by "
                    f"{len({c.coder for c in codings})} coders.")
         if not codings:
             click.echo("Note: the database has no codings; import them with `tverrsnitt qual "
                        "import-codings` first.", err=True)
     if codebook_file is not None:
-        write_atomic(codebook_file, export_codebook(definition.themes, name=name))
+        write_file(codebook_file, export_codebook(definition.themes, name=name))
         click.echo(f"Wrote {codebook_file}: {len(definition.themes_by_code())} themes.")
 
 

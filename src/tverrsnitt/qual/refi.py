@@ -24,9 +24,7 @@ schemas/README.md) before it is written.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 import zipfile
@@ -39,7 +37,6 @@ from typing import Any
 
 from lxml import etree
 
-from ..atomic import current_umask
 from ..errors import DataProblem, InputDataError
 from .codings import Coding, CodingError, ThemeMemo, check_codings
 from .definition import QualDefinition, Theme
@@ -355,22 +352,6 @@ def _first(element: Element, local: str) -> Element | None:
 # ----------------------------------------------------------------------------- files
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write a file so that no reader sees half of it: a temporary file, then one rename."""
-    path = Path(path).absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ----------------------------------------------------------------------------- validation
