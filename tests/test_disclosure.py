@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
+import subprocess
 from pathlib import Path
 
+import docx as python_docx
 import polars as pl
 
 from tverrsnitt.chart import chart_data
@@ -84,7 +87,7 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
         rows = list(csv.reader(handle))
     with sample.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([rows[0], *rows[1:301]])
-    result = build_report(EXAMPLE, tmp_path / "out", data=sample, formats=["html"])
+    result = build_report(EXAMPLE, tmp_path / "out", data=sample)  # html, docx and pdf
     hidden = suppressed_cells(study, result.tables, study.meta.min_cell)
     assert hidden
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
@@ -102,6 +105,14 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
     drawn = {row.group for panel in data.panels for row in panel.rows}
     assert not drawn & hidden_groups
     assert "<td>:</td>" in html
+    # Word and PDF print the very same withheld cells as the HTML: ':' where a number would be.
+    withheld = html.count("<td>:</td>")
+    document = python_docx.Document(str(tmp_path / "out" / "report.docx"))
+    assert withheld == sum(1 for table in document.tables for row in table.rows
+                           for cell in row.cells if cell.text.strip() == ":")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "out" / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert withheld == len(re.findall(r"(?<=\s):(?=\s)", text))
 
 
 def test_prose_never_prints_a_hidden_number(study: Study, tables: Tables) -> None:

@@ -76,12 +76,19 @@ def validate(study_dir: Path) -> None:
     Checks that every name used exists: figures name real questions and breakdowns,
     routing conditions name real options, every option of a recoded question lands in
     exactly one group, and every number placeholder in the prose points at a real cell.
+    qual.yaml (focus groups) is checked too: transcripts exist, ids are unique, and every
+    quote and focus-group figure the report places is declared.
     """
     from .study import load_study
 
     study = load_study(study_dir)
+    qual = ""
+    if study.qual is not None:
+        qual = (f"; {len(study.qual.groups)} focus groups, "
+                f"{len(study.qual.themes_by_code())} themes, "
+                f"{len(study.qual_figures)} focus-group figures and tables")
     click.echo(f"{study_dir}: OK — {len(study.questions)} questions, {len(study.derived)} "
-               f"derived variables, {len(study.figures)} figures and tables.")
+               f"derived variables, {len(study.figures)} figures and tables{qual}.")
 
 
 @cli.command()
