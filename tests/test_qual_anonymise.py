@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,8 @@ from tverrsnitt.qual import (
 )
 from tverrsnitt.qual.anonymise import ALSO_WORDS, first_names, surnames
 from tverrsnitt.study import Study
+
+from .conftest import EXAMPLE
 
 # Names planted in the example transcripts and listed in qual.yaml (anonymisation.names) …
 LISTED = {"FG1": ["Kari Nordmann", "Kari", "Karis", "Nordmann", "Berit", "Berits", "Ola", "Olas",
@@ -244,3 +247,19 @@ def test_flags_for_review() -> None:
         ("Hana ungdomsskole", "school"), ("Time kommune", "municipality"),
         ("Jærmat AS", "employer"), ("Lurahallen", "word"), ("912 34 567", "contact"),
         ("ola@example.org", "contact"), ("Ganddal", "place")]
+
+
+def test_the_anonymise_command_writes_texts_and_a_review_list(tmp_path: Path) -> None:
+    import csv as csv_module
+
+    from tverrsnitt.cli import main
+
+    assert main(["qual", "anonymise", str(EXAMPLE), "--out", str(tmp_path / "anon")]) == 0
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (tmp_path / "anon").glob("*.txt")}
+    assert set(texts) == {"FG1", "FG2"}
+    for name in ("Kari Nordmann", "Sigrid", "Magnus", "Berit"):
+        assert all(name not in text for text in texts.values()), name
+    with (tmp_path / "anon" / "gjennomgang.csv").open(encoding="utf-8", newline="") as handle:
+        flagged = {(r["group"], r["text"], r["kind"]) for r in csv_module.DictReader(handle)}
+    assert ("FG1", "Bryne skole", "school") in flagged
+    assert ("FG1", "Stavanger kommune", "municipality") in flagged

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ def qual() -> None:
 
     \b
     Typical use:
+      tverrsnitt qual anonymise examples/skolemiljo-2023 --out anonymisert/
       tverrsnitt qual import-codings examples/skolemiljo-2023 \\
           examples/skolemiljo-2023/qual/codings-a.csv examples/skolemiljo-2023/qual/codings-b.csv
       tverrsnitt qual agreement examples/skolemiljo-2023 --coders koder-a,koder-b
@@ -94,6 +96,44 @@ def two_coders(text: str) -> tuple[str, str]:
 
 
 # ----------------------------------------------------------------------------- commands
+
+
+@qual.command()
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Folder for the anonymised transcripts (GROUP.txt) and gjennomgang.csv.")
+def anonymise(study_dir: Path, out_dir: Path) -> None:
+    """Anonymise the transcripts and list what a person must review.
+
+    Writes DIR/GROUP.txt (the text codings and quotes refer to: listed and detected names
+    replaced, pronouns gender-neutral) and DIR/gjennomgang.csv: one row per possible
+    identifier left in the text (places, schools, employers, listed words) with group, turn,
+    speaker, line, the text and why it was flagged. Add what must go to `anonymisation:
+    names:` in qual.yaml and run again; the originals are never changed.
+    """
+    from ..atomic import write_file
+    from .anonymise import anonymise_all
+    from .definition import load_qual
+    from .transcripts import load_transcripts
+
+    definition = load_qual(study_dir)
+    results = anonymise_all(definition, load_transcripts(definition))
+    review = io.StringIO()
+    writer = csv.writer(review)
+    writer.writerow(["group", "turn", "speaker", "line", "text", "kind", "reason"])
+    for group, result in results.items():
+        write_file(Path(out_dir) / f"{group}.txt", result.transcript.text.encode("utf-8"))
+        for flag in result.flags:
+            turn = result.transcript.turns[flag.turn]
+            writer.writerow([group, flag.turn, turn.speaker,
+                             result.transcript.line_of(flag.start), flag.text, flag.kind,
+                             flag.reason])
+        replaced = Counter(r.kind for r in result.replacements)
+        click.echo(f"{group}: {replaced['listed']} listed and {replaced['detected']} detected "
+                   f"names replaced, {replaced['pronoun']} pronouns made neutral, "
+                   f"{len(result.flags)} passages to review.")
+    write_file(Path(out_dir) / "gjennomgang.csv", review.getvalue().encode("utf-8"))
+    click.echo(f"Wrote {Path(out_dir)}/: {len(results)} transcripts and gjennomgang.csv.")
 
 
 @qual.command("import-codings")
