@@ -104,3 +104,42 @@ shares <- rbind(
              mean_se = as.numeric(SE(total_mean)), estimate = as.numeric(total),
              se = as.numeric(SE(total)), ci_low = as.numeric(ci[1]), ci_high = as.numeric(ci[2])))
 write_fixture(shares, "weighting_raked_q41.csv")
+
+# ---- 3. group tests on the raked design --------------------------------------------------------
+# svychisq on subset(raked, base): R keeps every row of a calibrated design in a subset (weight
+# 0), so its statistic counts all rows. svyby(covmat = TRUE) fails on such subsets, so the pairs
+# come from svyratio of each group's domain (y * in group / in group) on the raked design, with
+# svycontrast-style differences and a t test on degf(subset(raked, base)).
+answers <- update(raked, answer = ifelse(q41 == "", NA, q41),
+                  group2 = ifelse(group == "Uoppgitt", NA, group))
+chisq <- svychisq(~answer + group2, subset(answers, base & group != "Uoppgitt"),
+                  statistic = "F")
+ok <- resp$base & resp$group != "Uoppgitt"
+groups <- c("Barne- og ungdomsarbeider", "Skoleassistent/miljøarbeider",
+            "Lærer (uten godkjenning)", "Miljøterapeut/spesped/BSV", "SFO-leder/Base-leder",
+            "Annet")
+ratio_design <- raked
+for (i in seq_along(groups)) {
+  inside <- as.numeric(resp$group == groups[i] & ok)
+  ratio_design$variables[[paste0("y", i)]] <- resp$y * inside
+  ratio_design$variables[[paste0("d", i)]] <- inside
+}
+ratio <- svyratio(as.formula(paste("~", paste0("y", seq_along(groups), collapse = " + "))),
+                  as.formula(paste("~", paste0("d", seq_along(groups), collapse = " + "))),
+                  ratio_design, covmat = TRUE)
+own <- paste0("y", seq_along(groups), "/d", seq_along(groups))
+means <- coef(ratio)[own]
+v <- vcov(ratio)[own, own]
+pairs <- t(combn(length(groups), 2))
+difference <- means[pairs[, 1]] - means[pairs[, 2]]
+se <- sqrt(diag(v)[pairs[, 1]] + diag(v)[pairs[, 2]] - 2 * v[pairs])
+df <- degf(subset(raked, ok))
+p <- 2 * pt(-abs(difference / se), df)
+write_fixture(rbind(
+  data.frame(row = "test", first = "", second = "", f = unname(chisq$statistic),
+             ndf = unname(chisq$parameter[["ndf"]]), ddf = unname(chisq$parameter[["ddf"]]),
+             p_value = chisq$p.value, difference = NA_real_, se = NA_real_, p_adjusted = NA_real_),
+  data.frame(row = "pair", first = groups[pairs[, 1]], second = groups[pairs[, 2]], f = NA_real_,
+             ndf = NA_real_, ddf = NA_real_, p_value = unname(p), difference = unname(difference),
+             se = unname(se), p_adjusted = p.adjust(unname(p), "holm"))),
+  "weighting_raked_tests.csv")

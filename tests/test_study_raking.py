@@ -103,6 +103,25 @@ def test_report_with_rake_equals_r_on_the_raked_design(tmp_path: Path) -> None:
             assert abs(float(row["ci_high"]) / 100 - r["ci_high"]) < 1e-7
     # Calibration shrinks the Totalt SE below what the same weights give as fixed weights.
     assert float(rows["Totalt"]["se"]) < 0.9256
+    # The group tests on the raked design: svychisq, and pairs from svyratio (percent points).
+    tests = pd.read_csv(FIXTURES / "weighting_raked_tests.csv", keep_default_na=False,
+                        na_values=["NA"])
+    with (tmp_path / "out" / "differences.csv").open(encoding="utf-8", newline="") as handle:
+        ours = [r for r in csv.DictReader(handle) if r["figure"] == "4.3"
+                and r["item"] == "q41_saerskilte_behov" and r["by"] == "yrkesgruppe"]
+    test = next(r for r in ours if r["row"] == "test")
+    expected_test = tests[tests["row"] == "test"].iloc[0]
+    for column in ("f", "ndf", "ddf", "p_value"):
+        assert float(test[column]) == pytest.approx(expected_test[column], rel=1e-9, abs=1e-12)
+    pairs = {(r["first"], r["second"]): r for r in ours if r["row"] == "pair"}
+    expected_pairs = tests[tests["row"] == "pair"]
+    assert len(pairs) == len(expected_pairs) == 15
+    for _, pair in expected_pairs.iterrows():
+        row = pairs[(pair["first"], pair["second"])]
+        assert abs(float(row["difference"]) / 100 - pair["difference"]) < 1e-9
+        assert abs(float(row["se"]) / 100 - pair["se"]) < 1e-9
+        assert abs(float(row["p_value"]) - pair["p_value"]) < 1e-9
+        assert abs(float(row["p_adjusted"]) - pair["p_adjusted"]) < 1e-9
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Vekting: marginer før og etter raking" in html and "Designeffekt" in html
     assert result.quality.methods.weights is not None

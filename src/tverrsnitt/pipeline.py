@@ -180,7 +180,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     differences = group_differences(
         study, analysis,
         analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
-        else None)
+        else None, design=raked)
     lap("differences", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,

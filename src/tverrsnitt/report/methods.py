@@ -122,9 +122,9 @@ def weight_grids(results: MethodResults) -> list[Grid]:
     if weights.trim is not None:
         notes.append(f"Vektene er trimmet til mellom {decimal(weights.trim.lower, 2)} og "
                      f"{decimal(weights.trim.upper, 2)} ganger gjennomsnittsvekten.")
-    notes.append("Usikkerheten i andelene er beregnet med Taylor-linearisering der rakingen "
-                 "behandles som kalibrering, som i R-pakken survey; testene av forskjeller "
-                 "mellom grupper bruker de kalibrerte vektene som faste vekter.")
+    notes.append("Usikkerheten i andelene og testene av forskjeller mellom grupper er beregnet "
+                 "med Taylor-linearisering der rakingen behandles som kalibrering, som i "
+                 "R-pakken survey.")
     return [margins, _spread(weights.summary, notes)]
 
 

@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 from ..clean import AnalysisData
 from ..study import layout
 from ..study.model import Figure, Study
+from ..weight import Design
 from .cell_sums import CellTable, ItemSums
 from .tests_chisq import RaoScott, rao_scott_from_sums
 from .tests_pairwise import PairwiseComparison, notable_differences, pairwise_from_sums
@@ -97,15 +98,19 @@ def tested_breakdowns(study: Study, figure: Figure) -> tuple[str, ...]:
 
 
 def group_differences(study: Study, data: AnalysisData,
-                      weights: ArrayLike | None = None) -> Differences:
+                      weights: ArrayLike | None = None, design: Design | None = None) -> Differences:
     """Test every item of every figure with a group breakdown (unweighted when `weights` is None;
-    otherwise one weight per row of `data.respondents`)."""
+    otherwise one weight per row of `data.respondents`; on `design` when it is calibrated)."""
     wanted = [(figure, item, by) for figure in study.figures
               for by in tested_breakdowns(study, figure) for item in figure.items
               # Items recoded through `variables` only occur in sample/population figures.
               if figure.statistic_for(item) in TESTED_STATISTICS and item not in figure.variables]
     if not wanted:
         return Differences(())
+    if design is not None and design.is_calibrated:
+        from .calibrated import calibrated_differences  # it builds on this module
+
+        return Differences(calibrated_differences(study, data.respondents, design, wanted))
     sums = ItemSums(study, data, [item for _, item, _ in wanted], weights)
     results: list[GroupDifference] = []
     for figure, item, by in wanted:

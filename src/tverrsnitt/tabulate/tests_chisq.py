@@ -119,7 +119,7 @@ def rao_scott(item: Sequence[Any] | ArrayLike, group: Sequence[Any] | ArrayLike,
     design = Design.create(positive_weights(weights, n), clusters=clusters, strata=strata,
                            fpc=fpc)
     cell_means = design.means(indicators)
-    return _rao_scott(cell_means.estimate, cell_means.vcov, n, design.degf(),
+    return rao_scott_statistics(cell_means.estimate, cell_means.vcov, n, design.degf(),
                       tuple(row_labels.tolist()), tuple(col_labels.tolist()))
 
 
@@ -137,11 +137,11 @@ def rao_scott_from_sums(sw: ArrayLike, sw2: ArrayLike, n: int, rows: Sequence[An
                          f"its {nr} rows and {nc} columns; got shape {w.shape}.")
     # Cells ordered rows fastest, as in rao_scott.
     p, v = cell_shares_vcov(n, w.T.reshape(-1), w2.T.reshape(-1))
-    return _rao_scott(p, v, n, n - 1, tuple(rows), tuple(columns))
+    return rao_scott_statistics(p, v, n, n - 1, tuple(rows), tuple(columns))
 
 
-def _rao_scott(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any, ...],
-               columns: tuple[Any, ...]) -> RaoScott:
+def rao_scott_statistics(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any, ...],
+                        columns: tuple[Any, ...]) -> RaoScott:
     """The statistics from the cell shares p (rows fastest), their covariance v, the number of
     respondents n and the design's degrees of freedom nu."""
     from scipy import stats  # heavy; only needed here
