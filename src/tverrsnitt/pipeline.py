@@ -1,4 +1,5 @@
-"""The whole report run: study + export (+ register) -> tables.csv, charts and report.html.
+"""The whole report run: study + export (+ register, + focus groups) -> tables.csv,
+differences.csv, charts and the report as HTML, Word and PDF.
 
 All inputs are read and checked before anything is written. Output goes to a temporary folder
 beside the destination and is moved into place only when complete, so a failed run leaves
@@ -135,8 +136,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                  progress: Progress | None = None, weight: str | None = None,
                  rake: bool = False, formats: Sequence[str] = FORMATS,
                  codings_db: str | None = None) -> ReportResult:
-    """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*,
-    OUT/report.html.
+    """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
+    and OUT/report.{html,docx,pdf}.
 
     `weight` names an export column of design weights; `rake` rakes the analysed respondents
     (from those weights, or 1) to the margins in the study definition. Unweighted otherwise.
@@ -160,7 +161,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
 
     study = load_study(study_dir)
     chart_count = sum(1 for f in study.figures if not f.is_table)
-    progress.start(7 + len(formats) + chart_count)
+    # One step per lap below (10, and one per format) and one per survey chart drawn.
+    progress.start(10 + len(formats) + chart_count)
     lap("study", "Leser svardata")
     inputs = resolve_inputs(study, data, register)
     export = read_export(inputs.data, study, lenient=lenient, weight=weight)
@@ -181,15 +183,17 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         study, analysis,
         analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
         else None, design=raked)
-    lap("differences", "Tegner figurer")
+    lap("differences", "Leser fokusgruppene")
+    evidence = gather(study, codings_db)
+    lap("qual", "Tegner figurer")
     screening = analysis.screening
     quality = _quality(study, export, member_register, tables, screening.answered,
                        screening.excluded, screening.analysed_count, lenient, methods)
     result = ReportResult(Path(out_dir), tables, quality, timings=timings)
     # Published output hides small cells; tables.csv (the analyst's file) shows everything.
     k = check_k(study.meta.min_cell)
-    # Group tests ride on the published tables so charts and report can mark and select.
-    evidence = gather(study, codings_db)
+    # Group tests, free text and the focus groups ride on the published tables, so charts and
+    # every renderer mark, select and quote from the same object.
     published = tables.published(suppressed_cells(study, tables, k), k, differences,
                                  collect_verbatims(study, analysis), evidence)
     with atomic_folder(Path(out_dir)) as work:
