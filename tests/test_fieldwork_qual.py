@@ -17,9 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from tverrsnitt.fieldwork import admin
 from tverrsnitt.fieldwork.admin_qual_placement import placements_csv
 from tverrsnitt.fieldwork.context import Site
 from tverrsnitt.qual import anonymise_all, load_qual, load_transcripts
@@ -29,6 +27,7 @@ from tverrsnitt.store import Store
 from tverrsnitt.study import Study
 
 from .conftest import EXAMPLE
+from .test_fieldwork_admin import client_for, csrf_of
 
 pytestmark = pytest.mark.anyio
 
@@ -64,22 +63,10 @@ def texts() -> dict[str, Transcript]:
     return {g: a.transcript for g, a in anonymise_all(qual, load_transcripts(qual)).items()}
 
 
-def client_for(site: Site) -> httpx.AsyncClient:
-    app = Starlette(routes=admin.routes(site))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("192.0.2.1", 50000)),
-                             base_url=BASE)
-
-
 @pytest.fixture
 async def client(site: Site) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(site) as client:
         yield client
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
 
 
 async def login(client: httpx.AsyncClient, username: str = USER) -> str:

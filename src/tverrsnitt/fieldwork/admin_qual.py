@@ -285,29 +285,27 @@ def qual_routes(site: Site, guard: AdminSecurity) -> list[Route]:
         return next((s.id for s in stored if s.id == coding_id and s.coding.group == group.id),
                     None)
 
-    @posted
-    async def delete_coding(request: Request, session: Session, fields: Fields) -> Response:
+    async def change_own(request: Request, session: Session, fields: Fields,
+                         change: Callable[[int], object], done: str) -> Response:
+        """Delete or restore one of the user's own codings in this group, then show the list."""
         group = group_of(request)
         if group is None:
             return no_group(request, session)
         coding_id = await run_in_threadpool(own_coding, fields, session, group)
         if coding_id is None:
             return refuse(request, session, 404, "Denne kodingen finnes ikke blant dine kodinger.")
-        await run_in_threadpool(site.store.delete_coding, coding_id)
-        return redirect(_group_url(group.id, one(fields, "andre") or None, slettet=coding_id)
+        await run_in_threadpool(change, coding_id)
+        return redirect(_group_url(group.id, one(fields, "andre") or None, **{done: coding_id})
                         + "#kodinger")
 
     @posted
+    async def delete_coding(request: Request, session: Session, fields: Fields) -> Response:
+        return await change_own(request, session, fields, site.store.delete_coding, "slettet")
+
+    @posted
     async def restore_coding(request: Request, session: Session, fields: Fields) -> Response:
-        group = group_of(request)
-        if group is None:
-            return no_group(request, session)
-        coding_id = await run_in_threadpool(own_coding, fields, session, group)
-        if coding_id is None:
-            return refuse(request, session, 404, "Denne kodingen finnes ikke blant dine kodinger.")
-        await run_in_threadpool(site.store.restore_coding, coding_id)
-        return redirect(_group_url(group.id, one(fields, "andre") or None,
-                                   gjenopprettet=coding_id) + "#kodinger")
+        return await change_own(request, session, fields, site.store.restore_coding,
+                                "gjenopprettet")
 
     @posted
     async def theme_memo(request: Request, session: Session, fields: Fields) -> Response:
