@@ -23,6 +23,7 @@ from tverrsnitt.study.model import Figure, SelectRule
 from tverrsnitt.tabulate import Tables
 from tverrsnitt.tabulate.differences import (
     COLUMNS,
+    NUMERIC_TESTED,
     TESTED_STATISTICS,
     Differences,
     GroupDifference,
@@ -104,7 +105,8 @@ def per_respondent_reference(study: Study, data: AnalysisData,
         for by in group_breakdowns(study, figure):
             for item in figure.items:
                 statistic = figure.statistic_for(item)
-                if statistic not in TESTED_STATISTICS or item in figure.variables:
+                if (statistic not in TESTED_STATISTICS or item in figure.variables
+                        or statistic in NUMERIC_TESTED):  # means: Wald, checked against R
                     continue
                 based = frame.filter(base_expr(study.question(item), study)
                                      & pl.col(by).is_not_null())
@@ -141,7 +143,7 @@ def test_every_test_equals_the_per_respondent_reference(study: Study, analysis: 
                                                         weighted: bool) -> None:
     weights = (np.random.default_rng(7).uniform(0.2, 3.0, analysis.respondents.height)
                if weighted else None)
-    fast = list(group_differences(study, analysis, weights))
+    fast = [r for r in group_differences(study, analysis, weights) if r.method == "rao-scott"]
     reference = per_respondent_reference(study, analysis, weights)
     assert len(reference) > 100
     assert [(r.figure, r.item, r.by, r.share) for r in fast] == [
@@ -159,8 +161,11 @@ def test_only_group_breakdowns_are_tested(differences: Differences) -> None:
     assert ("3.1", "yrkesgruppe") in tested  # also_by
     assert not any(by in ("none", "sample_vs_population") for _, by in tested)
     assert not any(figure in ("T2.1", "T3.1", "4.1") for figure, _ in tested)
-    # Figur 3.3's stillingsprosent is a mean: no test.
-    assert differences.find("3.3", "b6_stillingsprosent", "yrkesgruppe") == []
+    # Figur 3.3's stillingsprosent is a mean: a Wald test of equal means, on the 1 200 who
+    # answered it, with 6 groups: F on 5 and 1 194 degrees of freedom.
+    [mean] = differences.find("3.3", "b6_stillingsprosent", "yrkesgruppe")
+    assert mean.method == "wald" and mean.share == "mean" and mean.test is not None
+    assert (mean.test.n, mean.test.ndf, mean.test.ddf) == (1200, 5, 1194)
     # A distribution without top2 gets the test but no pairs.
     [education] = differences.find("4.8", "q48_utdanning_innhold", "ufaglaert")
     assert education.share is None and education.pairs is None
@@ -174,13 +179,15 @@ def test_csv_has_the_documented_columns(tmp_path: Path, tables: Tables,
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == COLUMNS == (
         "figure", "item", "by", "share", "row", "first", "second", "n", "f", "ndf", "ddf",
-        "p_value", "difference", "se", "p_adjusted")
+        "p_value", "difference", "se", "p_adjusted", "method", "not_computable")
     assert sum(r["row"] == "test" for r in rows) == len(differences)
+    assert {r["method"] for r in rows} == {"rao-scott", "wald"}
     # Figur 4.2 compares two school kinds: one pair, the difference of the table's percents.
     [pair] = [r for r in rows if (r["figure"], r["item"], r["row"]) == ("4.2", "q41_mobbing", "pair")]
     first = tables.get("4.2", "q41_mobbing", "skoleslag", pair["first"], "top2")
     second = tables.get("4.2", "q41_mobbing", "skoleslag", pair["second"], "top2")
     assert first is not None and second is not None
+    assert first.percent is not None and second.percent is not None
     assert float(pair["difference"]) == pytest.approx(first.percent - second.percent, abs=1e-9)
     assert (pair["first"], pair["second"]) == ("Grunnskole", "Videregående")
 

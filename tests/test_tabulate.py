@@ -83,11 +83,12 @@ def test_tables_csv_follows_the_format(tables: Tables, tmp_path: Path) -> None:
     rows = read_csv(path)
     assert list(rows[0]) == ["figure", "item", "by", "group", "category", "count", "base",
                              "percent", "se", "ci_low", "ci_high", "weighted_percent",
-                             "weighted_base", "suppressed"]
+                             "weighted_base", "suppressed", "estimate"]
     assert rows[0] == {"figure": "T2.1", "item": "svarstatus", "by": "none", "group": "Totalt",
                        "category": "Distribuert", "count": "18881", "base": "18881",
                        "percent": "100.0", "se": "", "ci_low": "", "ci_high": "",
-                       "weighted_percent": "", "weighted_base": "", "suppressed": "false"}
+                       "weighted_percent": "", "weighted_base": "", "suppressed": "false",
+                       "estimate": "100.0"}
     # Categories with commas are quoted (RFC 4180) and read back intact.
     assert any(r["category"] == "Videregående opplæring, studieforberedende" for r in rows)
     figures = [r["figure"] for r in rows]

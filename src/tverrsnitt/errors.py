@@ -131,3 +131,9 @@ class WeightingError(TverrsnittError):
 
 class DesignError(TverrsnittError):
     """A survey design or an estimate on it is not well defined (bad weights, lonely PSU)."""
+
+
+class NotComputable(ValueError):
+    """A statistic or test with no defined value for these data (one group, no degrees of
+    freedom, no variation), where R gives NA or stops. Not a user error: the report prints
+    'ikke beregnbar' with this message (Norwegian, the report's language) and goes on."""

@@ -176,8 +176,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     analysis, methods = _weigh(study, analysis, rake, weight)
     lap("weights", "Tabulerer")
     raked = methods.weights.design if methods.weights is not None else None
-    tables = add_uncertainty(study, analysis, tabulate(study, analysis), study.meta.ci_method,
-                             design=raked)
+    tables = add_uncertainty(study, analysis, tabulate(study, analysis, design=raked),
+                             study.meta.ci_method, design=raked)
     lap("tabulate", "Tester gruppeforskjeller")
     differences = group_differences(
         study, analysis,

@@ -16,13 +16,14 @@ from matplotlib.figure import Figure
 
 from ..study.model import Study
 from ..tabulate import Tables
-from . import canvas, grouped, stacked, style
+from . import canvas, dots, grouped, stacked, style
 from .data import ChartData, ChartError, chart_data
 from .describe import alt_text
 
 __all__ = ["Chart", "ChartData", "ChartError", "chart_data", "draw", "render_charts"]
 
-_RENDERERS = {"stacked": stacked.draw, "grouped": grouped.draw, "bars": grouped.draw}
+_RENDERERS = {"stacked": stacked.draw, "grouped": grouped.draw, "bars": grouped.draw,
+              "dots": dots.draw}
 
 
 @dataclass(frozen=True)

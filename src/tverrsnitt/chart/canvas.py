@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from . import style
-from .data import ChartData, Mark, Panel, ReferenceKey, Row
+from .data import PERCENT_AXIS, Axis, ChartData, Mark, Panel, ReferenceKey, Row
 
 POINTS = 72.0  # points per inch
 Bar = tuple[float, float, float, float]  # start %, length %, offset from the panel top, thickness
@@ -91,14 +91,20 @@ class PanelBox:
     top: float
     centres: list[float]
     heights: list[float]
+    axis: Axis = PERCENT_AXIS
 
     @property
     def bottom(self) -> float:
         return self.top - sum(self.heights)
 
     def x(self, percent: float) -> float:
-        """Page position of a percent on the 0–100 scale."""
-        return self.left + self.width * percent / 100
+        """Page position of a value on the axis (a percent on the 0–100 scale for shares)."""
+        return self.left + self.width * (percent - self.axis.low) / self.span
+
+    @property
+    def span(self) -> float:
+        """The axis' length in its own units (100 for percent)."""
+        return self.axis.high - self.axis.low
 
     def y(self, offset: float) -> float:
         """Page position of an offset below the panel top."""
@@ -114,6 +120,19 @@ class PanelBox:
         self.figure.add_artist(PolyCollection(
             verts, facecolors=colour, edgecolors=edge, linewidths=0.5,
             transform=self.figure.dpi_scale_trans, zorder=Z_BARS))
+
+    def whiskers(self, spans: Sequence[tuple[float, float, float]],
+                 colour: str = style.TEXT) -> None:
+        """Confidence intervals as lines with end caps: (low, high, offset below the top)."""
+        cap = style.WHISKER_CAP
+        segments = []
+        for low, high, offset in spans:
+            x0, x1, y = self.x(low), self.x(high), self.y(offset)
+            segments += [((x0, y), (x1, y)), ((x0, y - cap), (x0, y + cap)),
+                         ((x1, y - cap), (x1, y + cap))]
+        self.figure.add_artist(LineCollection(segments, colors=colour, linewidths=style.WHISKER,
+                                              transform=self.figure.dpi_scale_trans,
+                                              zorder=Z_MARKS))
 
     def text(self, percent: float, offset: float, text: str, **kwargs: Any) -> None:
         """Text at a percent and an offset below the panel top."""
@@ -140,9 +159,9 @@ class PanelBox:
     def label_start(self, end: float, text: str, marks: Sequence[Mark]) -> float:
         """Where a value label at a bar ending at `end` percent starts: just past the bar, or
         past the reference marks on that bar it would otherwise cover."""
-        width = 100 * text_width(text, style.VALUE_SIZE) / self.width
-        pad = 100 * style.MARK_SIZE / self.width + style.MARK_LABEL_GAP
-        start = end + style.VALUE_GAP
+        width = self.span * text_width(text, style.VALUE_SIZE) / self.width
+        pad = self.span * style.MARK_SIZE / self.width + style.MARK_LABEL_GAP * self.span / 100
+        start = end + style.VALUE_GAP * self.span / 100
         for mark in sorted(marks, key=lambda m: m.low):
             if start < mark.high + pad and start + width > mark.low - pad:
                 start = mark.high + pad
@@ -308,7 +327,8 @@ def layout(data: ChartData, row_height: RowHeight, value_room: bool,
     figure = Figure(figsize=(width, height), dpi=style.DPI)
     boxes = []
     for panel, panel_labels, (top, centres, heights, title) in zip(data.panels, labels, placed, strict=True):
-        box = PanelBox(figure, panel, left, right - left, height - top, centres, heights)
+        box = PanelBox(figure, panel, left, right - left, height - top, centres, heights,
+                       data.axis)
         _grid(box)
         for centre, label in zip(centres, panel_labels, strict=True):
             _row_label(figure, left - style.TICK_PAD, box.y(centre), label)
@@ -350,22 +370,23 @@ def _row_label(figure: Figure, right: float, middle: float, label: str) -> None:
 
 def _grid(box: PanelBox) -> None:
     """Vertical gridlines at every tick and the panel's baseline."""
-    ticks = [box.x(p) for p in style.TICKS]
+    ticks = [box.x(p) for p in box.axis.ticks]
     _lines(box.figure, [((x, box.bottom), (x, box.top)) for x in ticks], style.GRID, Z_GRID)
-    _lines(box.figure, [((box.left, box.bottom), (box.x(100), box.bottom))], style.AXIS, Z_TEXT)
+    _lines(box.figure, [((box.left, box.bottom), (box.left + box.width, box.bottom))],
+           style.AXIS, Z_TEXT)
 
 
 def _scale(box: PanelBox, bottom: float, axis_label: str) -> None:
-    """Tick marks, percent labels and the axis label under the last panel only."""
+    """Tick marks, tick labels and the axis label under the last panel only."""
     tick_end = bottom - style.TICK_LENGTH
-    _lines(box.figure, [((box.x(p), bottom), (box.x(p), tick_end)) for p in style.TICKS],
+    _lines(box.figure, [((box.x(p), bottom), (box.x(p), tick_end)) for p in box.axis.ticks],
            style.AXIS, Z_TEXT)
     label_top = tick_end - style.TICK_LABEL_PAD
-    for percent in style.TICKS:
-        _text(box.figure, box.x(percent), label_top, str(percent), fontsize=style.VALUE_SIZE,
+    for tick, label in zip(box.axis.ticks, box.axis.labels, strict=True):
+        _text(box.figure, box.x(tick), label_top, label, fontsize=style.VALUE_SIZE,
               ha="center", va="top")
     axis_top = label_top - text_height(1, style.VALUE_SIZE) - style.TICK_LABEL_PAD
-    _text(box.figure, box.x(50), axis_top, axis_label, ha="center", va="top")
+    _text(box.figure, box.left + box.width / 2, axis_top, axis_label, ha="center", va="top")
 
 
 def _legend(figure: Figure, grid: LegendGrid, x: float, top: float,

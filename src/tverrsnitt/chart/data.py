@@ -7,31 +7,57 @@ this module only chooses, orders and names cells.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 from ..errors import ChartError, did_you_mean
+from ..numbers import number, points
 from ..study import layout
+from ..study.charts import auto_kind, drawn_value, kind_problem
 from ..study.model import Figure, Study
+from ..study.statistics import STATISTICS, decimals_for, is_numeric_statistic
 from ..tabulate.differences import Differences
 from ..tabulate.tables import TableRow, Tables, shown_percent, shown_whole_percent
 from . import references, style
 from .references import Mark, ReferenceKey
 
-ChartKind = Literal["stacked", "grouped", "bars"]
+ChartKind = Literal["stacked", "grouped", "bars", "dots"]
 RowsAre = Literal["items", "groups", "categories"]
 TOTAL = layout.TOTAL
 
 
 @dataclass(frozen=True)
 class Value:
-    """One bar or segment: a table cell of one series."""
+    """One bar, segment or dot: a table cell of one series."""
 
     series: str
-    percent: float  # unrounded, for the bar length
-    label: int  # whole percent, as printed
+    percent: float  # unrounded position on the axis: the share (bar length), or the number
+    label: int | str  # as printed: a whole percent, or a number ('9,2', '+12')
     base: int
+    # A number's 95 % confidence interval (or quartiles), drawn as a whisker; None for shares
+    # and where R gives no bound.
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The value axis: its ends and labelled ticks (the percent scale unless numbers)."""
+
+    low: float
+    high: float
+    ticks: tuple[float, ...]
+    labels: tuple[str, ...]
+
+    def fraction(self, value: float) -> float:
+        """Where `value` lies between the ends (0 at low, 1 at high)."""
+        return (value - self.low) / (self.high - self.low)
+
+
+PERCENT_AXIS = Axis(0.0, 100.0, tuple(float(t) for t in style.TICKS),
+                    tuple(str(t) for t in style.TICKS))
 
 
 @dataclass(frozen=True)
@@ -81,40 +107,22 @@ class ChartData:
     rows_are: RowsAre
     breakdown: str  # label of the breakdown the groups belong to ('' when none)
     references: tuple[ReferenceKey, ...] = ()  # sources of the rows' marks, in legend order
+    axis: Axis = PERCENT_AXIS
+    # What a dot or bar of numbers shows ('gjennomsnittet'), for the alt text; '' for shares.
+    measure: str = ""
 
 
 # ----------------------------------------------------------------------------- kind
 
 
 def chart_kind(study: Study, figure: Figure) -> ChartKind | None:
-    """The chart a figure gets: declared in `chart.kind`, else chosen from statistic and breakdown."""
-    declared = figure.chart.kind
-    if figure.is_table or declared == "table" or declared == "none":
-        return None
-    if declared != "auto":
-        return declared
-    several_items = len(figure.items) > 1
-    if figure.statistic in ("top2", "bottom2"):
-        return "grouped" if figure.by != "none" else "bars"
-    if figure.statistic == "selected_share":
-        if figure.by == "none" or len(_categories(study, figure, figure.items[0])) == 1:
-            return "bars"
-        return "grouped"
-    if figure.statistic == "distribution":
-        if study.comparison(figure.by) is not None:
-            return "grouped"
-        if figure.by == "none":
-            return "stacked" if several_items else "bars"
-        if not several_items:
-            return "stacked"
-        raise ChartError(
-            f"Figure {figure.id}: a distribution of several items by '{figure.by}' has no default "
-            "chart; declare chart.kind ('grouped' with chart.show, or 'stacked')"
-        )
-    raise ChartError(
-        f"Figure {figure.id}: statistic '{figure.statistic}' has no chart; "
-        "declare chart.kind: none (or make it a table)"
-    )
+    """The chart a figure gets: declared in `chart.kind`, else chosen from statistic and
+    breakdown (study.charts, which validation reads too)."""
+    problem = kind_problem(study, figure)
+    if problem is not None:
+        raise ChartError(f"Figure {figure.id}: {problem}")
+    kind = auto_kind(study, figure)
+    return None if kind is None else cast(ChartKind, kind)
 
 
 def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None:
@@ -134,6 +142,12 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
         if not kept:
             return None
         figure = figure.model_copy(update={"items": kept})
+    if drawn_value(figure) in ("number", "points"):
+        data = _numbers(study, figure, cells, kind)
+        if cells.left_out:
+            left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
+            data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
+        return data
     builder = {"stacked": _stacked, "grouped": _grouped, "bars": _bars}[kind]
     data = builder(study, figure, cells)
     if differences is not None:
@@ -262,7 +276,7 @@ def _shown_category(study: Study, figure: Figure, item: str) -> str | None:
     statistic = figure.statistic_for(item)
     if statistic in ("top2", "bottom2"):
         return statistic
-    if statistic in ("mean", "count"):
+    if STATISTICS[statistic].value != "share":
         return None
     shown = _categories(study, figure, item)
     if len(shown) != 1:
@@ -315,8 +329,9 @@ def _parts(figure: Figure) -> tuple[str, ...]:
 
 
 def _drawn_items(figure: Figure) -> tuple[str, ...]:
-    """Items with a percent to draw (a mean, like Figur 3.3's stillingsprosent, is text only)."""
-    return tuple(i for i in figure.items if figure.statistic_for(i) not in ("mean", "count"))
+    """Items with a percent to draw (a mean beside shares, like Figur 3.3's stillingsprosent,
+    is printed in the table only)."""
+    return tuple(i for i in figure.items if STATISTICS[figure.statistic_for(i)].value == "share")
 
 
 def _axis_label(rows_are: RowsAre, panels: Sequence[Panel]) -> str:
@@ -365,10 +380,9 @@ def _stacked(study: Study, figure: Figure, cells: _Cells) -> ChartData:
                 ) if t)
                 panels.append(Panel(title or None, tuple(_sorted(rows, figure, cells, by, TOTAL))))
         rows_are = "groups"
-    question = study.question(items[0])
     return ChartData(
         figure_id=figure.id, kind="stacked", series=tuple(Series(c, c) for c in categories),
-        panels=tuple(panels), ordinal=question.ordinal and items[0] not in figure.variables,
+        panels=tuple(panels), ordinal=study.is_ordinal(layout.counted_column(figure, items[0])),
         axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
         breakdown=study.breakdown_label(figure.by),
     )
@@ -456,4 +470,121 @@ def _bars(study: Study, figure: Figure, cells: _Cells) -> ChartData:
         figure_id=figure.id, kind="bars", series=(Series(name, name),), panels=tuple(panels),
         ordinal=False, axis_label=_axis_label(rows_are, panels), note=figure.chart.note,
         rows_are=rows_are, breakdown=study.breakdown_label(figure.by),
+    )
+
+
+# ----------------------------------------------------------------------------- numbers
+
+# What a dot shows, by the category drawn (and the axis label's first word).
+MEASURES = {"mean": ("gjennomsnittet", "Gjennomsnitt"), "median": ("medianen", "Median"),
+            "sum": ("summen", "Sum"), "net": ("netto-scoren", "Netto-score")}
+CI_NOTE = "Strekene viser 95 prosent konfidensintervall."
+QUARTILE_NOTE = "Punktet er medianen; streken går fra nedre til øvre kvartil."
+
+
+def _drawn_number(figure: Figure, item: str) -> str:
+    """The category a chart of numbers draws for an item (quantiles: the median)."""
+    categories = layout.STATISTIC_CATEGORIES.get(figure.statistic_for(item), ())
+    return "median" if "median" in categories else categories[0]
+
+
+def number_text(value: float, category: str, whole_numbers: bool = False) -> str:
+    """A number as a chart prints it: '9,2', a net score as signed points ('+12', '−8')."""
+    if category == "net":
+        return points(value)
+    return number(value, decimals_for(whole_numbers, category))
+
+
+def _number_value(study: Study, cells: _Cells, series: str, item: str, by: str, group: str,
+                  category: str, quartiles: bool) -> Value:
+    cell = cells.get(item, by, group, category)
+    value = cell.estimate if cell.estimate is not None else 0.0
+    if quartiles:
+        low_cell, high_cell = (cells.get(item, by, group, c) for c in ("q1", "q3"))
+        low, high = low_cell.estimate, high_cell.estimate
+    else:
+        low, high = cell.ci_low, cell.ci_high
+    whole = study.question(item).whole_numbers
+    return Value(series, value, number_text(value, category, whole), cell.base, low, high)
+
+
+def _number_axis(study: Study, figure: Figure, values: Sequence[Value]) -> Axis:
+    """A scale's own range, -100 to 100 for net scores, else round ticks from 0 (or below)
+    to past every dot and whisker."""
+    item = figure.items[0]
+    question = study.question(item)
+    if figure.statistic_for(item) == "net":
+        ticks = (-100.0, -50.0, 0.0, 50.0, 100.0)
+        return Axis(-100.0, 100.0, ticks, tuple(number(t, 0) for t in ticks))
+    if question.type == "scale" and question.range is not None:
+        low, high = question.range
+        step = 1.0 if high - low <= 10 else 2.0
+    else:
+        ends = [x for v in values for x in (v.percent, v.low, v.high) if x is not None]
+        low = min(0.0, min(ends, default=0.0))
+        high = max(ends, default=1.0)
+        if high <= low:
+            high = low + 1.0
+        step = _nice_step((high - low) / 5)
+        low, high = step * math.floor(low / step), step * math.ceil(high / step)
+    marks: tuple[float, ...] = tuple(low + step * i
+                                     for i in range(round((high - low) / step) + 1))
+    digits = 0 if all(float(x).is_integer() for x in marks) else 1
+    return Axis(low, high, marks, tuple(number(t, digits) for t in marks))
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, the smallest at least `raw`."""
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> ChartData:
+    """Dots (or bars) with whiskers: one per group for one item, one per item without a
+    breakdown, a cluster per item with a dot per group otherwise."""
+    items = tuple(i for i in figure.items if is_numeric_statistic(figure.statistic_for(i)))
+    category = _drawn_number(figure, items[0])
+    quartiles = figure.statistic_for(items[0]) == "quantiles"
+    by = figure.by
+    panels = []
+    series: list[Series]
+    if by == "none":
+        rows = []
+        for item in items:
+            value = _number_value(study, cells, item, item, "none", TOTAL, category, quartiles)
+            rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
+                            category))
+        panels.append(Panel(None, tuple(rows)))
+        rows_are: RowsAre = "items"
+        series = [Series(items[0], items[0])]
+    elif len(items) == 1:
+        item = items[0]
+        rows = []
+        for group in cells.groups(study, by):
+            value = _number_value(study, cells, group, item, by, group, category, quartiles)
+            rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
+        panels.append(Panel(None, tuple(rows)))
+        rows_are = "groups"
+        series = [Series(item, item)]
+    else:
+        groups = cells.groups(study, by)
+        rows = [Row(_label(study, item), item, None,
+                    tuple(_number_value(study, cells, g, item, by, g, category, quartiles)
+                          for g in groups), category) for item in items]
+        panels.append(Panel(None, tuple(rows)))
+        rows_are = "items"
+        series = [Series(g, _with_n(g, [v.base for r in rows for v in r.values if v.series == g]))
+                  for g in groups]
+    values = [v for panel in panels for row in panel.rows for v in row.values]
+    question = study.question(items[0])
+    measure, word = MEASURES.get(category, ("verdien", category))
+    unit = f", {question.unit}" if question.unit and category != "net" else ""
+    note = QUARTILE_NOTE if quartiles else CI_NOTE
+    if figure.chart.note:
+        note = f"{figure.chart.note} {note}"
+    return ChartData(
+        figure_id=figure.id, kind=kind, series=tuple(series), panels=tuple(panels),
+        ordinal=False, axis_label=f"{word}{unit}", note=note, rows_are=rows_are,
+        breakdown=study.breakdown_label(by), axis=_number_axis(study, figure, values),
+        measure=measure,
     )

@@ -14,6 +14,8 @@ _KIND = {
     "grouped": "Liggende gruppert stolpediagram i prosent",
     "bars": "Liggende stolpediagram i prosent",
 }
+# Charts of numbers: what is drawn, and the whisker.
+_NUMBER_KIND = {"dots": "Punktdiagram", "bars": "Liggende stolpediagram"}
 
 
 def _listed(names: Sequence[str], last: str = "og") -> str:
@@ -59,7 +61,7 @@ def _scope(study: Study, data: ChartData) -> str:
             scope += f", {_listed([s.legend for s in data.series])}"
         else:
             scope += f", etter {data.breakdown.lower()}"
-    if data.axis_label != style.AXIS_LABEL:
+    if data.axis_label.startswith(style.AXIS_LABEL) and data.axis_label != style.AXIS_LABEL:
         # The common N of a one-item chart sits in the axis label: 'Prosent (N=2022)'.
         scope += " " + data.axis_label.removeprefix(style.AXIS_LABEL).strip()
     return scope
@@ -68,7 +70,13 @@ def _scope(study: Study, data: ChartData) -> str:
 def alt_text(study: Study, figure: Figure, data: ChartData) -> str:
     """One sentence: chart kind, what each bar is, for which rows and by which groups; a second
     naming the reference surveys marked on the bars, if any."""
-    text = f"{_KIND[data.kind]}: {_measure(study, figure, data)} {_scope(study, data)}."
+    if data.measure:
+        whisker = ("med nedre og øvre kvartil" if figure.statistic == "quantiles"
+                   else "med 95 prosent konfidensintervall")
+        text = (f"{_NUMBER_KIND.get(data.kind, 'Diagram')} {whisker}: {data.measure} "
+                f"{_scope(study, data)}.")
+    else:
+        text = f"{_KIND[data.kind]}: {_measure(study, figure, data)} {_scope(study, data)}."
     if data.references:
         names = list(dict.fromkeys(figure.reference_source(k.id).name for k in data.references))
         text += f" Referanseverdier fra {_listed(names)} er markert."

@@ -19,9 +19,9 @@ def colours(data: ChartData) -> list[str]:
     return style.nominal([s.name for s in data.series])
 
 
-def value_text(percent_label: int) -> str:
-    """The label at a bar end."""
-    return str(percent_label)
+def value_text(label: int | str) -> str:
+    """The label at a bar end: a whole percent, or a number as the chart data prints it."""
+    return str(label)
 
 
 def _cluster_height(data: ChartData) -> canvas.RowHeight:
@@ -47,8 +47,12 @@ def draw(data: ChartData) -> Figure:
     single = len(data.series) == 1
     slot = style.SINGLE_ROW if single else style.GROUPED_BAR
     thickness = slot * (style.SINGLE_BAR if single else style.GROUPED_FILL)
+    # Bars grow from 0 (from the axis' end when 0 is off the axis): a net score's bar points
+    # left when it is negative.
+    origin = min(max(0.0, data.axis.low), data.axis.high)
     for box in sheet.boxes:
         bars: dict[str, list[canvas.Bar]] = {}
+        whiskers: list[tuple[float, float, float]] = []
         for row, centre in zip(box.panel.rows, box.centres, strict=True):
             # Bars of a cluster are centred on the row's label, first series at the top.
             first = centre - slot * len(row.values) / 2
@@ -58,14 +62,22 @@ def draw(data: ChartData) -> Figure:
                 middles[value.series] = middle
                 # A one-series chart by group sets its Totalt bar apart in the Totalt grey.
                 fill = style.TOTAL_COLOUR if single and row.group == style.TOTAL else fills[index]
-                bars.setdefault(fill, []).append((0.0, value.percent, middle - thickness / 2, thickness))
+                start = min(origin, value.percent)
+                bars.setdefault(fill, []).append((start, abs(value.percent - origin),
+                                                  middle - thickness / 2, thickness))
+                end = value.percent
+                if value.low is not None and value.high is not None:
+                    whiskers.append((value.low, value.high, middle))
+                    end = max(end, value.high)
                 # A reference mark on this bar pushes the value label past it.
                 on_bar = [m for m in row.marks if m.series in (None, value.series)]
                 text = value_text(value.label)
-                box.text(box.label_start(value.percent, text, on_bar), middle, text, ha="left",
+                box.text(box.label_start(end, text, on_bar), middle, text, ha="left",
                          va="center", fontsize=style.VALUE_SIZE)
             # Marks sit across the middle of their bar (the Totalt bar of a cluster).
             sheet.marks(box, row, centre, middles)
         for fill, fill_bars in bars.items():
             box.bars(fill_bars, fill)
+        if whiskers:
+            box.whiskers(whiskers)
     return sheet.figure

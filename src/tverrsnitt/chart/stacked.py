@@ -10,7 +10,8 @@ from .data import ChartData, Row, Value
 
 def segment_text(value: Value) -> str:
     """The label printed inside a segment: its whole percent, or nothing below the threshold."""
-    return str(value.label) if value.label >= style.MIN_SEGMENT_LABEL else ""
+    shown = isinstance(value.label, int) and value.label >= style.MIN_SEGMENT_LABEL
+    return str(value.label) if shown else ""
 
 
 def colours(data: ChartData) -> list[str]:

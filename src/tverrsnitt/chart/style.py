@@ -143,6 +143,11 @@ def n_text(bases: Sequence[int]) -> str:
     low, high = min(bases), max(bases)
     return f"N={count(low)}" if low == high else f"N={count(low)}–{count(high)}"
 
+# Numbers: dots and whiskers (95 % confidence intervals, or quartiles).
+DOT_SIZE = 0.055  # radius of a dot (inches)
+WHISKER = 0.9  # line width of a whisker (points)
+WHISKER_CAP = 0.045  # half the height of a whisker's end caps (inches)
+
 # Disclosure control: said under a chart that leaves out groups below K.
 LEFT_OUT_NOTE = "Grupper med færre enn {k} svar er utelatt av personvernhensyn."
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..report.numbers import thousands
+from ..numbers import thousands
 from .admin_chart import activity_chart, date_label
 from .context import Site
 from .security import (

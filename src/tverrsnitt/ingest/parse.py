@@ -92,7 +92,7 @@ def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
 
 def empty_dtype(question: Question) -> pl.DataType:
     """The column type of a question in the response frame."""
-    if question.type == "single":
+    if question.is_choice:
         return pl.Enum(list(question.options))
     if question.type == "multi":
         return pl.List(pl.Enum(list(question.options)))
@@ -114,7 +114,7 @@ def _problems(rows: pl.Series, cells: pl.Series, bad: pl.Series, expected: str) 
 def parse_column(question: Question, cells: pl.Series,
                  rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
     """Parse one column of text cells by question type; bad cells become None + a problem."""
-    parser = {"single": _single, "multi": _multi, "number": _number,
+    parser = {"single": _single, "multi": _multi, "number": _number, "scale": _scale,
               "datetime": _datetime}.get(question.type, _text)
     return parser(question, cells, rows)
 
@@ -163,6 +163,10 @@ def _number(question: Question, cells: pl.Series,
     values = cells.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
     bad = cells.is_not_null() & values.is_null()
     problems = _problems(rows, cells, bad, "a number")
+    if question.integer:
+        fraction = (values.is_not_null() & (values != values.round(0))).fill_null(False)
+        problems += _problems(rows, cells, fraction, "a whole number (the question is 'integer')")
+        values = pl.select(pl.when(fraction).then(None).otherwise(values)).to_series()
     if question.range is not None:
         low, high = question.range
         out_of_range = (values < low) | (values > high)
@@ -170,6 +174,27 @@ def _number(question: Question, cells: pl.Series,
         problems += _problems(rows, cells, out_of_range, f"a number from {low:g} to {high:g}")
         values = pl.select(pl.when(out_of_range).then(None).otherwise(values)).to_series()
     return values, problems
+
+
+def _scale(question: Question, cells: pl.Series,
+           rows: pl.Series) -> tuple[pl.Series, list[CellProblem]]:
+    """A point of a 0–10 (or other) scale: its number ('9', '9.0', '9,0'), or the text of a
+    labelled point (an SPSS file applies value labels: 'Svært sannsynlig' for 10)."""
+    options = list(question.options)
+    by_label = {text: point for point, text in question.labels.items()}
+    named = cells.replace_strict(by_label, default=None, return_dtype=pl.String)
+    numbers = cells.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    whole = pl.select(pl.when(numbers == numbers.round(0)).then(numbers.cast(pl.Int64, strict=False)
+                                                                .cast(pl.String))).to_series()
+    points = named.fill_null(whole)
+    bad = cells.is_not_null() & ~points.is_in(options).fill_null(False)
+    problems: list[CellProblem] = []
+    if bad.any():
+        low, high = options[0], options[-1]
+        labels = "".join(f", or '{text}'" for text in question.labels.values())
+        problems = _problems(rows, cells, bad, f"a whole number from {low} to {high}{labels}")
+        points = pl.select(pl.when(bad).then(None).otherwise(points)).to_series()
+    return points.cast(pl.Enum(options)), problems
 
 
 def _datetime(question: Question, cells: pl.Series,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..chart import Chart, file_stem
+from ..numbers import decimal
 from ..report.grids import Grid
-from ..report.numbers import decimal
 from .curling import alt_text, draw_curling
 from .evidence import QualEvidence
 from .placement import ROUND_LABEL, TOTAL, DistanceRow, distance, distance_table

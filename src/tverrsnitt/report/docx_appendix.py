@@ -6,9 +6,9 @@ from __future__ import annotations
 from docx.document import Document
 from docx.shared import Cm
 
+from ..numbers import thousands
 from ..tabulate import Tables
 from .docx_tables import add_table
-from .numbers import thousands
 from .quality import DataQuality, FileQuality
 
 PROBLEMS_SHOWN = 500  # as the HTML appendix: the first 500 cells that did not fit

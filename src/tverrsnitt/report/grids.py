@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..numbers import NBSP, decimal, number, points, prosent, range_prosent, thousands
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
+from ..study.statistics import category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
-from ..tabulate.differences import GroupDifference
-from .numbers import NBSP, decimal, prosent, range_prosent, thousands
+from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
 
-CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt"}
+CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt",
+                   "median": "Median", "q1": "Nedre kvartil", "q3": "Øvre kvartil",
+                   "sum": "Sum", "net": "Netto-score"}
+CI_HEADING = "95 % KI"  # the confidence interval column of a number
 
 
 @dataclass
@@ -37,9 +41,12 @@ class Grid:
 
 
 def n_text(tables: Tables, figure: Figure) -> str:
-    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown (means aside)."""
-    bases = [r.base for r in tables.for_figure(figure.id)
-             if r.by == figure.by and r.category != "mean" and not tables.is_hidden(r)]
+    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown (a mean beside shares,
+    as Figur 3.3's, aside: it has its own N in the table)."""
+    rows = [r for r in tables.for_figure(figure.id) if r.by == figure.by
+            and not tables.is_hidden(r) and r.base > 0]
+    shares = [r for r in rows if category_value(r.category) == "share"]
+    bases = [r.base for r in (shares or rows)]
     if not bases:
         return ""
     low, high = min(bases), max(bases)
@@ -62,8 +69,10 @@ def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
 
 def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     """Tabell 3.1: each group with its share of everyone, then its roles with counts."""
-    grid = Grid("", ["Yrkesgruppe / rolle", "Antall", "%"])
-    variable = study.derived_variable(figure.by)
+    what = study.question(figure.items[0]).label.lower() if figure.items else ""
+    grid = Grid("", [f"{study.breakdown_label(figure.by)} / {what}" if what
+                     else study.breakdown_label(figure.by), "Antall", "%"])
+    variable = None if study.has_question(figure.by) else study.derived_variable(figure.by)
     headings = ({g.label: g.heading or g.label for g in variable.groups}
                 if isinstance(variable, Recode) else {})
     rows = tables.for_figure(figure.id)
@@ -84,6 +93,7 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
 
 
 HIDDEN = ":"  # the SSB convention for a number withheld to protect respondents
+NOT_COMPUTABLE = "–"  # no number exists (R gives NA): a footnote under the table says why
 
 
 def answers_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
@@ -115,14 +125,40 @@ def answers_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
     return grid
 
 
-def _cell(tables: Tables, row: TableRow | None) -> str:
+def _cell(study: Study, tables: Tables, row: TableRow | None) -> str:
     if row is None:
         return ""
     if tables.is_hidden(row):
         return HIDDEN
-    if row.category == "mean":
-        return decimal(row.percent)
+    kind = category_value(row.category)
+    if kind != "share":
+        if row.estimate is None or row.count == 0:
+            return NOT_COMPUTABLE
+        return points(row.estimate) if kind == "points" else _number(study, row, row.estimate)
     return str(shown_whole_percent(row))
+
+
+def _number(study: Study, row: TableRow, value: float) -> str:
+    whole = study.has_question(row.item) and study.question(row.item).whole_numbers
+    return number(value, decimals_for(whole, row.category))
+
+
+def _interval(study: Study, tables: Tables, row: TableRow | None) -> str:
+    """A number's 95 % confidence interval as '70,5–72,4' ('–' where R has none)."""
+    if row is None:
+        return ""
+    if tables.is_hidden(row):
+        return HIDDEN
+    if row.ci_low is None or row.ci_high is None:
+        return NOT_COMPUTABLE
+    if category_value(row.category) == "points":
+        return f"{points(row.ci_low)} til {points(row.ci_high)}"
+    return f"{_number(study, row, row.ci_low)}–{_number(study, row, row.ci_high)}"
+
+
+def _with_interval(categories: tuple[str, ...]) -> bool:
+    """True for one number per group (a mean, median, sum or net score): it gets a CI column."""
+    return len(categories) == 1 and category_value(categories[0]) != "share"
 
 
 def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
@@ -136,11 +172,14 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
         if not items:
             grid.notes.append(f"Ingen utsagn har en signifikant forskjell på minst "
                               f"{decimal(figure.select.min_points, 0)} prosentpoeng mellom gruppene.")
+    not_computable: list[str] = []
     for item in items:
         categories = layout.categories(study, figure, item)
+        interval = _with_interval(categories)
         item_label = study.question(item).label if study.has_question(item) else item
         header = [item_label if len(items) > 1 else "",
-                  *(CATEGORY_LABELS.get(c, c) for c in categories), "N"]
+                  *(CATEGORY_LABELS.get(c, c) for c in categories),
+                  *((CI_HEADING,) if interval else ()), "N"]
         if grid.header and header[1:] != grid.header[1:]:
             grid.add(header, strong=True)
         elif not grid.header:
@@ -155,11 +194,17 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
                 label = f"{item_label}: {group}"
             base = HIDDEN if any(tables.is_hidden(c) for c in present) else thousands(
                 present[0].base)
-            grid.add([label, *(_cell(tables, c) for c in cells), base],
+            extra = [_interval(study, tables, cells[0])] if interval else []
+            grid.add([label, *(_cell(study, tables, c) for c in cells), *extra, base],
                      strong=group == "Totalt" and by != "none")
+            for cell in present:
+                if cell.note and not tables.is_hidden(cell) and cell.count > 0:
+                    not_computable.append(f"{label}: {cell.note}")
         if differences is not None:
             for result in differences.find(figure.id, item, by):
                 grid.notes.append(test_line(study, result, several=len(items) > 1))
+    for line in dict.fromkeys(not_computable):
+        grid.notes.append(f"{NOT_COMPUTABLE} ikke beregnbar – {line}.")
     return grid
 
 
@@ -172,9 +217,13 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
     p = 0,003).', prefixed by the statement or option it is about when the table has several."""
     verdict = "" if result.significant else "ikke "
     test = result.test
-    line = (f"Forskjellen mellom gruppene er {verdict}statistisk signifikant "
-            f"(Rao–Scott F = {decimal(test.f, 2)}, {_p_text(test.p_value)}).")
-    if result.share is not None and result.share not in ("top2", "bottom2"):
+    name = "Wald" if result.method == "wald" else "Rao–Scott"
+    if test is None:
+        line = f"Forskjellen mellom gruppene kan ikke testes: {result.reason}."
+    else:
+        line = (f"Forskjellen mellom gruppene er {verdict}statistisk signifikant "
+                f"({name} F = {decimal(test.f, 2)}, {_p_text(test.p_value)}).")
+    if result.share is not None and result.share not in ("top2", "bottom2", *NUMERIC_TESTED):
         return f"{result.share}: {line}"  # an option of a multi-select
     return f"{study.question(result.item).label}: {line}" if several else line
 

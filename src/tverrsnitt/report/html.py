@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..numbers import thousands
 from ..study.model import Figure, Study
 from ..tabulate import Tables
 from .grids import Grid, figure_grids, n_text
-from .numbers import thousands
 from .outline import build_outline
 from .quality import DataQuality
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..numbers import decimal, thousands
 from ..weight.nonresponse import CategoryComparison
 from ..weight.representativity import NonresponseAnalysis
 from ..weight.study_raking import StudyWeights
 from ..weight.summary import WeightSummary
 from .grids import HIDDEN, Grid
-from .numbers import decimal, thousands
 
 if TYPE_CHECKING:
     from ..qual.evidence import QualEvidence

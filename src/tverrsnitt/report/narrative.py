@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..numbers import number, points, prosent, range_prosent, thousands, with_unit
 from ..study.model import NumberRef, Paragraph, Study
+from ..study.statistics import PROSE_FORMATS, category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
-from .numbers import prosent, range_prosent, thousands
 
 
 class MissingNumber(LookupError):
@@ -30,19 +31,40 @@ def _rows(study: Study, tables: Tables, ref: NumberRef) -> list[TableRow]:
         if row is None or tables.is_hidden(row):
             # A withheld cell is as good as missing: the prose must not print it either.
             raise MissingNumber(f"{ref.figure} / {item} / {ref.group} / {ref.category}")
+        if category_value(row.category) != "share" and (row.estimate is None or row.count == 0):
+            # No answers in the group (or R gives NA): there is no number to quote.
+            raise MissingNumber(f"{ref.figure} / {item} / {ref.group} / {ref.category} "
+                                "(ingen svar)")
         rows.append(row)
     return rows
+
+
+def resolved_format(ref: NumberRef) -> str:
+    """The format a placeholder is printed in: its own, or auto's choice for its category."""
+    if ref.format == "auto":
+        return PROSE_FORMATS[category_value(ref.category)][0]
+    return ref.format
 
 
 def format_value(study: Study, tables: Tables, ref: NumberRef) -> str:
     """The text for one placeholder, formatted as the reference asks."""
     rows = _rows(study, tables, ref)
-    if ref.format == "count":
+    fmt = resolved_format(ref)
+    if fmt == "count":
         return thousands(rows[0].count)
+    if fmt == "number":
+        value = rows[0].estimate if rows[0].estimate is not None else rows[0].value
+        question = study.question(rows[0].item) if study.has_question(rows[0].item) else None
+        digits = (ref.decimals if ref.decimals is not None
+                  else decimals_for(question is not None and question.whole_numbers,
+                                    ref.category))
+        return with_unit(number(value, digits), question.unit if question else None)
+    if fmt == "points":
+        return points(rows[0].value)
     percents = [shown_whole_percent(r) for r in rows]
-    if ref.format == "percent":
+    if fmt == "percent":
         return str(percents[0])
-    if ref.format == "range_prosent":
+    if fmt == "range_prosent":
         return range_prosent(min(percents), max(percents))
     return prosent(percents[0])
 

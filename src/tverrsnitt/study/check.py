@@ -7,6 +7,7 @@ recoded question lands in exactly one group, and that prose placeholders point a
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -18,7 +19,10 @@ from . import layout
 from .conditions import Condition
 from .model import (
     AgeBands,
+    Bands,
+    Derived,
     Figure,
+    NetSpec,
     NumberRef,
     Paragraph,
     Question,
@@ -29,9 +33,18 @@ from .model import (
     Study,
     normalise_header,
 )
+from .statistics import (
+    PROSE_FORMATS,
+    RESERVED_CATEGORIES,
+    STATISTICS,
+    WHAT_NUMBER,
+    category_value,
+)
 from .yamlfile import KeyPath, YamlDocument
 
 ORDER_OPERATORS = (">=", "<=", ">", "<")
+# Years a birth year can plausibly take.
+YEARS = (1850, 2100)
 OPTION_OPERATORS = ("==", "!=", ">=", "<=", ">", "<", "in", "has_any", "has_any_except")
 
 
@@ -82,20 +95,47 @@ class _Checker:
             if q.type in ("single", "multi") and not q.options:
                 self.add("questionnaire.yaml", path,
                          f"a '{q.type}' question needs 'options' or a 'scale'")
-            if q.type not in ("single", "multi") and q.options:
-                self.add("questionnaire.yaml", path,
-                         f"a '{q.type}' question takes no options")
+            for label, count in Counter(q.options).items():
+                if count > 1:
+                    self.add("questionnaire.yaml", (*path, "options"),
+                             f"option {label!r} is listed {count} times")
+                if label in RESERVED_CATEGORIES:
+                    self.add("questionnaire.yaml", (*path, "options"),
+                             f"option {label!r} has the name of a computed row of tables.csv "
+                             f"({', '.join(RESERVED_CATEGORIES)}); rename it")
             for which in ("top2", "bottom2"):
                 chosen = getattr(q, which)
                 for label in chosen or ():
                     if label not in q.options:
                         self.add("questionnaire.yaml", (*path, which),
                                  _choice(label, q.options, f"{which} option"))
+            if q.net is not None:
+                self.net("questionnaire.yaml", (*path, "net"), q.net, q)
             if q.exclusive_option is not None and q.exclusive_option not in q.options:
                 self.add("questionnaire.yaml", (*path, "exclusive_option"),
                          _choice(q.exclusive_option, q.options, "option"))
             if q.asked_if is not None:
                 self.condition("questionnaire.yaml", (*path, "asked_if"), q.asked_if)
+
+    def net(self, file: str, path: KeyPath, spec: NetSpec, question: Question) -> None:
+        """A net score's plus and minus answers are options of the question, none in both."""
+        if not question.ordinal:
+            self.add(file, path, f"a net score counts from the ends of an ordered scale; "
+                                 f"{question.code!r} is not ordinal")
+        sides = {}
+        for side in ("plus", "minus"):
+            labels = layout.expand_labels(getattr(spec, side), question.options)
+            sides[side] = labels
+            for label in labels:
+                if label not in question.options:
+                    self.add(file, (*path, side),
+                             _choice(label, question.options, f"option of {question.code!r}")
+                             + " ('a..b' names the points a to b of a numeric scale)")
+            if not labels:
+                self.add(file, (*path, side), f"names no option of {question.code!r}")
+        both = [label for label in sides["plus"] if label in sides["minus"]]
+        if both:
+            self.add(file, path, f"options {both} are both plus and minus")
 
     def condition(self, file: str, path: KeyPath, condition: Condition) -> None:
         if not self.study.has_question(condition.code):
@@ -128,8 +168,15 @@ class _Checker:
                          f"{variable.code!r} is already a question code; pick another name")
             if isinstance(variable, Recode):
                 self.recode(path, variable)
+            elif isinstance(variable, Bands):
+                self.bands(path, variable)
             else:
                 self.age_bands(path, variable)
+            labels = self.study.group_labels(variable.code) if self.derivable(variable) else ()
+            for label, count in Counter(labels).items():
+                if count > 1:
+                    self.add(doc, path, f"group label {label!r} is used {count} times; each "
+                                        "group needs its own label")
         for index, comparison in enumerate(self.study.comparisons):
             for g_index, group in enumerate(comparison.groups):
                 if group.when is None:
@@ -159,12 +206,25 @@ class _Checker:
                 if not self.study.has_question(code):
                     self.add("study.yaml", ("register", key), _choice(code, self.codes, "question"))
 
+    def derivable(self, variable: Derived) -> bool:
+        """True when the variable's groups can be listed (its source is a known question)."""
+        return self.study.has_question(self.study.derived_source(variable))
+
     def recode(self, path: KeyPath, variable: Recode) -> None:
         doc = "derived.yaml"
         if not self.study.has_question(variable.source):
             self.add(doc, (*path, "source"), _choice(variable.source, self.codes, "question"))
             return
-        options = self.study.question(variable.source).options
+        source = self.study.question(variable.source)
+        if source.type == "number":
+            self.add(doc, (*path, "source"), f"{variable.source!r} is a number: group numbers "
+                     "with 'kind: bands' (cuts: [...] or bands: [...]) instead of a recode")
+            return
+        if not source.options:
+            self.add(doc, (*path, "source"), f"{variable.source!r} is a '{source.type}' question "
+                     "without options; a recode groups the options of a choice question")
+            return
+        options = source.options
         seen: dict[str, str] = {}
         for g_index, group in enumerate(variable.groups):
             for label in group.values:
@@ -184,6 +244,42 @@ class _Checker:
                      f"options {left_out} of {variable.source!r} are in no group; add them to "
                      "a group or list them under 'ungrouped'")
 
+    def bands(self, path: KeyPath, variable: Bands) -> None:
+        """A number in bands: either cuts (ascending) or non-overlapping explicit bands."""
+        doc = "derived.yaml"
+        if not self.study.has_question(variable.source):
+            self.add(doc, (*path, "source"), _choice(variable.source, self.codes, "question"))
+            return
+        source = self.study.question(variable.source)
+        if not source.is_numeric:
+            self.add(doc, (*path, "source"), f"bands group numbers; {variable.source!r} is a "
+                     f"'{source.type}' question (group its options with 'kind: recode')")
+        if (variable.cuts is None) == (variable.bands is None):
+            self.add(doc, path, "give either 'cuts: [3, 6, 11]' (the lower bound of each band "
+                                "after the first) or 'bands: [{label, min, max}, …]', not both")
+            return
+        if variable.cuts is not None:
+            cuts = list(variable.cuts)
+            if not cuts or any(b <= a for a, b in itertools.pairwise(cuts)):
+                self.add(doc, (*path, "cuts"), f"cuts must be strictly increasing; got {cuts}")
+            if variable.labels is not None and len(variable.labels) != len(cuts) + 1:
+                self.add(doc, (*path, "labels"), f"{len(cuts)} cuts make {len(cuts) + 1} bands; "
+                         f"give {len(cuts) + 1} labels (got {len(variable.labels)}; in a [a, b] "
+                         "list, put a label with a comma in quotes)")
+            return
+        if variable.labels is not None:
+            self.add(doc, (*path, "labels"), "'labels' names the bands made by 'cuts'; explicit "
+                                             "'bands' carry their own 'label'")
+        found = self.study.band_intervals(variable)
+        for index, band in enumerate(found):
+            if band.low > band.high:
+                self.add(doc, (*path, "bands", index), f"band {band.label!r} has min above max")
+            for other in found[:index]:
+                if band.low <= other.high and other.low <= band.high:
+                    self.add(doc, (*path, "bands", index),
+                             f"band {band.label!r} overlaps band {other.label!r}; every number "
+                             "must fall in one band")
+
     def age_bands(self, path: KeyPath, variable: AgeBands) -> None:
         doc = "derived.yaml"
         for key, wanted in (("birth_year", "number"), ("reference_date", "datetime")):
@@ -192,6 +288,13 @@ class _Checker:
                 self.add(doc, (*path, key), _choice(code, self.codes, "question"))
             elif self.study.question(code).type != wanted:
                 self.add(doc, (*path, key), f"{code!r} must be a '{wanted}' question")
+        if self.study.has_question(variable.birth_year):
+            limits = self.study.question(variable.birth_year).range
+            if limits is not None and not (YEARS[0] <= limits[0] <= limits[1] <= YEARS[1]):
+                self.add(doc, (*path, "birth_year"),
+                         f"{variable.birth_year!r} has range [{limits[0]:g}, {limits[1]:g}], "
+                         "which are not years of birth: age bands need a birth year (use "
+                         "kind: bands for a number such as an age in years)")
 
     # -- figures
     def reference_sources(self) -> dict[str, ReferenceSource]:
@@ -235,10 +338,15 @@ class _Checker:
             for key, value in (("by", figure.by), *(("also_by", b) for b in figure.also_by)):
                 if value not in breakdowns:
                     self.add(doc, (*path, key), _choice(value, breakdowns, "breakdown"))
-            for variable in figure.variables.values():
+            for item, variable in figure.variables.items():
                 if variable not in derived_codes:
-                    self.add(doc, (*path, "variables"),
+                    self.add(doc, (*path, "variables", item),
                              _choice(variable, derived_codes, "derived variable"))
+                elif item not in figure.items:
+                    self.add(doc, (*path, "variables"), _choice(item, figure.items, "item"))
+            for item, count in Counter(figure.items).items():
+                if count > 1:
+                    self.add(doc, (*path, "items"), f"item {item!r} is listed {count} times")
             for item in figure.items:
                 if not self.study.has_question(item):
                     self.add(doc, (*path, "items"), _choice(item, self.codes, "question"))
@@ -358,32 +466,69 @@ class _Checker:
     def figure_item(self, path: KeyPath, figure: Figure, question: Question) -> None:
         doc = "figures.yaml"
         statistic = figure.statistic_for(question.code)
-        wanted = {"selected_share": ("multi",), "mean": ("number",), "answers": ("text",),
-                  "distribution": ("single",), "top2": ("single",), "bottom2": ("single",)}
+        kind = STATISTICS[statistic]
+        stat_path: KeyPath = (*path, "overrides" if question.code in figure.overrides
+                              else "statistic")
         if question.code in figure.variables:
+            self.counted_through(path, figure, question, figure.variables[question.code])
             return
-        allowed = wanted.get(statistic)
-        if allowed and question.type not in allowed:
-            self.add(doc, (*path, "statistic"),
-                     f"'{statistic}' needs a {' or '.join(allowed)} question; "
-                     f"{question.code!r} is '{question.type}'")
+        if kind.types and question.type not in kind.types:
+            suited = [name for name, other in STATISTICS.items() if question.type in other.types]
+            self.add(doc, stat_path,
+                     f"'{statistic}' needs a {' or '.join(kind.types)} question; "
+                     f"{question.code!r} is '{question.type}' (it can have: {', '.join(suited)})")
         if statistic == "answers" and not figure.is_table:
-            self.add(doc, (*path, "statistic"), "free-text answers are printed as a table: "
-                                                "give the entry an id starting with 'T'")
+            self.add(doc, stat_path, "free-text answers are printed as a table: "
+                                     "give the entry an id starting with 'T'")
         if statistic in ("top2", "bottom2"):
             chosen = getattr(figure, statistic) or getattr(question, statistic)
             if not chosen:
                 self.add(doc, (*path, statistic),
                          f"{question.code!r} has no {statistic} categories; declare them on "
                          "its scale or on the figure")
+        if statistic == "net":
+            spec = layout.net_spec(self.study, figure, question.code)
+            if spec is None:
+                self.add(doc, stat_path, f"{question.code!r} has no net score: declare "
+                         "net: {plus: [...], minus: [...]} on its scale, the question or the "
+                         "figure (eNPS: plus: [9, 10], minus: ['0..6'])")
+            elif figure.net is not None:
+                self.net(doc, (*path, "net"), figure.net, question)
+        for which in ("top2", "bottom2"):
+            for label in getattr(figure, which) or ():
+                if question.options and label not in question.options:
+                    self.add(doc, (*path, which), _choice(label, question.options, "option"))
         for label in figure.options or ():
             if label not in question.options:
                 self.add(doc, (*path, "options"), _choice(label, question.options, "option"))
-        if figure.sort is not None and figure.sort.category not in (
-            *question.options, "top2", "bottom2"
-        ):
-            self.add(doc, (*path, "sort", "category"),
-                     _choice(figure.sort.category, (*question.options, "top2"), "category"))
+        if figure.sort is not None:
+            valid = [c for c in layout.categories(self.study, figure, question.code)
+                     if STATISTICS[statistic].value == "share" or c in ("mean", "median", "net")]
+            if figure.sort.category not in valid:
+                self.add(doc, (*path, "sort", "category"),
+                         _choice(figure.sort.category, valid, f"category of {question.code!r}"))
+
+    def counted_through(self, path: KeyPath, figure: Figure, question: Question,
+                        code: str) -> None:
+        """`variables: {item: code}` counts the item as the groups of a derived variable made
+        from it; one made from another question would find none of its labels (all zeros)."""
+        doc = "figures.yaml"
+        if code not in [d.code for d in self.study.derived]:
+            return  # reported with the figure's variables
+        variable = self.study.derived_variable(code)
+        source = self.study.derived_source(variable)
+        if source != question.code:
+            self.add(doc, (*path, "variables", question.code),
+                     f"{question.code!r} is counted through {code!r}, but {code!r} is made from "
+                     f"{source!r}, not from {question.code!r}, so none of its groups would be "
+                     f"found (every share 0). Count {question.code!r} through a derived variable "
+                     f"made from it (kind: recode with source: {question.code}, or kind: bands), "
+                     "or drop the mapping")
+        statistic = figure.statistic_for(question.code)
+        if statistic not in ("distribution", "count"):
+            self.add(doc, (*path, "variables", question.code),
+                     f"counting through {code!r} gives the share of each of its groups: use "
+                     f"statistic: distribution, not {statistic!r}")
 
     # -- non-response analysis and raking margins (study.yaml)
     def variable(self, path: KeyPath, code: str, register: bool) -> bool:
@@ -392,7 +537,7 @@ class _Checker:
         if not self.study.has_variable(code):
             self.add("study.yaml", path, _choice(code, [*self.codes, *derived], "variable"))
             return False
-        if self.study.has_question(code) and self.study.question(code).type not in ("single",):
+        if self.study.has_question(code) and not self.study.question(code).is_choice:
             self.add("study.yaml", path, f"{code!r} is not a single-choice question or a grouping")
             return False
         if register and not self.study.in_register(code):
@@ -583,6 +728,17 @@ def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:
             valid = layout.categories(study, figure, item)
             if ref.category not in valid:
                 problems.append(_choice(ref.category, valid, f"category of {item!r}"))
+    value = category_value(ref.category)
+    allowed = PROSE_FORMATS[value]
+    if ref.format != "auto" and ref.format not in allowed:
+        what = WHAT_NUMBER.get(ref.category, "a share")
+        problems.append(f"{ref.category!r} is {what}, which format {ref.format!r} cannot print "
+                        f"(it would read as a percent or a count); use format: "
+                        f"{' or '.join(allowed)}, or leave format out (auto)")
+    chosen = allowed[0] if ref.format == "auto" else ref.format
+    if ref.decimals is not None and chosen != "number":
+        problems.append(f"'decimals' sets the decimals of format: number; this placeholder is "
+                        f"printed as {chosen!r}")
     return problems
 
 

@@ -6,12 +6,20 @@ rows with numbers; `validate` uses them to check that prose placeholders name re
 
 from __future__ import annotations
 
-from .model import AgeBands, Figure, Recode, Study
+import re
+from collections.abc import Iterable
+
+from .model import Figure, NetSpec, Recode, Study
+from .statistics import STATISTICS
 
 RESPONSE_STATUS_ITEM = "svarstatus"
 TOTAL = "Totalt"
 # The one category of a free-text item: how many wrote an answer (statistic `answers`).
 ANSWERS = "Svar"
+# The fixed category rows of each statistic that has them (mean: ('mean',) …).
+STATISTIC_CATEGORIES = {name: kind.categories for name, kind in STATISTICS.items()
+                        if kind.categories is not None}
+_RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 RESPONSE_STATUS_HEAD = ("Distribuert", "Svart", "Ekskludert", "Total N")
 
 
@@ -27,15 +35,45 @@ def response_status_categories(study: Study) -> tuple[str, ...]:
     return (*RESPONSE_STATUS_HEAD, *(step.reason for step in study.screening))
 
 
+def counted_column(figure: Figure, item: str) -> str:
+    """The column counted for an item: the item, or the derived variable it is counted
+    through (`variables: {item: code}`, e.g. a birth year counted as age groups)."""
+    return figure.variables.get(item, item)
+
+
 def variable_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
     """The categories counted for an item: its options, or a derived variable's groups."""
     variable_code = figure.variables.get(item)
     if variable_code is not None:
-        variable = study.derived_variable(variable_code)
-        if isinstance(variable, AgeBands):
-            return tuple(b.label for b in variable.bands)
-        return tuple(g.label for g in variable.groups)
+        return study.group_labels(variable_code)
     return study.question(item).options
+
+
+def expand_labels(values: Iterable[str], options: tuple[str, ...]) -> tuple[str, ...]:
+    """Option labels with 'a..b' spelled out as every point from a to b of a numeric scale."""
+    found: list[str] = []
+    for value in values:
+        match = _RANGE.match(value)
+        if match and value not in options:
+            low, high = int(match[1]), int(match[2])
+            found.extend(str(v) for v in range(low, high + 1) if str(v) in options)
+        else:
+            found.append(value)
+    return tuple(dict.fromkeys(found))
+
+
+def net_spec(study: Study, figure: Figure, item: str) -> NetSpec | None:
+    """The net score's declaration for an item (the figure's wins over the question's)."""
+    return figure.net or study.question(item).net
+
+
+def net_sets(study: Study, figure: Figure, item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The options counted as plus and as minus in an item's net score."""
+    spec = net_spec(study, figure, item)
+    if spec is None:
+        return (), ()
+    options = study.question(item).options
+    return expand_labels(spec.plus, options), expand_labels(spec.minus, options)
 
 
 def top_bottom(study: Study, figure: Figure, item: str) -> dict[str, tuple[str, ...]]:
@@ -54,16 +92,13 @@ def categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
     statistic = figure.statistic_for(item)
     if statistic == "response_status":
         return response_status_categories(study)
-    if statistic == "mean":
-        return ("mean",)
-    if statistic in ("top2", "bottom2"):
-        return (statistic,)
+    fixed = STATISTICS[statistic].categories
+    if fixed is not None:
+        return fixed
     if statistic == "selected_share":
         return figure.options or study.question(item).options
     if statistic == "count":
         return (*study.question(item).options, TOTAL)
-    if statistic == "answers":
-        return (ANSWERS,)
     base = variable_categories(study, figure, item)
     if item in figure.variables:
         return base
@@ -82,6 +117,8 @@ def groups(study: Study, breakdown: str) -> tuple[str, ...]:
 
 def group_members(study: Study, breakdown: str, group: str) -> tuple[str, ...]:
     """For a recode breakdown, the source options that make up `group`."""
+    if study.has_question(breakdown):
+        return (group,)
     variable = study.derived_variable(breakdown)
     if isinstance(variable, Recode):
         for g in variable.groups:

@@ -26,6 +26,7 @@ from ..errors import DefinitionProblem, StudyDefinitionError
 from .check import check_study
 from .conditions import ConditionSyntaxError, parse_condition
 from .model import (
+    CHOICE_TYPES,
     AnswerSpec,
     BatterySpec,
     Comparison,
@@ -224,8 +225,10 @@ def _questions(doc: YamlDocument, raw_list: Sequence[Any], scales: dict[str, Sca
     return questions
 
 
-def _options(doc: YamlDocument, path: KeyPath, spec: AnswerSpec,
+def _options(doc: YamlDocument, path: KeyPath, spec: AnswerSpec, kind: str,
              scales: dict[str, Scale], out: _Collector) -> Scale | None:
+    if kind == "scale":
+        return _points(doc, path, spec, out)
     if spec.scale is not None and spec.options is not None:
         out.add(doc, (*path, "scale"), "give either 'scale' or 'options', not both")
         return None
@@ -244,7 +247,39 @@ def _options(doc: YamlDocument, path: KeyPath, spec: AnswerSpec,
         ordinal=spec.ordinal if spec.ordinal is not None else base.ordinal,
         top2=spec.top2 if spec.top2 is not None else base.top2,
         bottom2=spec.bottom2 if spec.bottom2 is not None else base.bottom2,
+        net=spec.net if spec.net is not None else base.net,
     )
+
+
+# A numeric scale has at most this many points (0-10 has 11; a 0-100 slider is a number).
+MAX_POINTS = 21
+
+
+def _points(doc: YamlDocument, path: KeyPath, spec: AnswerSpec, out: _Collector) -> Scale | None:
+    """A `scale` question's options: the whole points of its range, low to high."""
+    for key in ("scale", "options"):
+        if getattr(spec, key) is not None:
+            out.add(doc, (*path, key), f"a 'scale' question takes no '{key}': its points come "
+                                       "from 'range' (e.g. range: [0, 10])")
+            return None
+    if spec.range is None:
+        out.add(doc, path, "a 'scale' question needs 'range: [low, high]', e.g. [0, 10]")
+        return None
+    low, high = spec.range
+    if not (float(low).is_integer() and float(high).is_integer()) or low >= high:
+        out.add(doc, (*path, "range"), f"a scale's range must be two whole numbers, low < high; "
+                                       f"got [{low:g}, {high:g}]")
+        return None
+    if high - low + 1 > MAX_POINTS:
+        out.add(doc, (*path, "range"), f"a scale has at most {MAX_POINTS} points; a range of "
+                                       f"{int(high - low + 1)} is a number: use type: number")
+        return None
+    points = tuple(str(v) for v in range(int(low), int(high) + 1))
+    for point in spec.labels or {}:
+        if point not in points:
+            out.add(doc, (*path, "labels", point), f"{point!r} is not a point of the scale "
+                                                   f"[{int(low)}, {int(high)}]")
+    return Scale(options=points, ordinal=True, top2=spec.top2, bottom2=spec.bottom2, net=spec.net)
 
 
 def _condition(doc: YamlDocument, path: KeyPath, text: str | None, out: _Collector) -> Any:
@@ -259,31 +294,53 @@ def _condition(doc: YamlDocument, path: KeyPath, text: str | None, out: _Collect
 
 def _question(doc: YamlDocument, path: KeyPath, spec: QuestionSpec, scales: dict[str, Scale],
               out: _Collector) -> Question | None:
-    scale = _options(doc, path, spec, scales, out)
+    if spec.type not in CHOICE_TYPES and spec.type != "multi":
+        for key in ("scale", "options", "top2", "bottom2", "net", "ordinal"):
+            if getattr(spec, key) is not None:
+                out.add(doc, (*path, key), f"a '{spec.type}' question takes no '{key}'")
+                return None
+    if spec.labels is not None and spec.type != "scale":
+        out.add(doc, (*path, "labels"), "'labels' names the points of a 'scale' question; a "
+                                        f"'{spec.type}' question takes none")
+        return None
+    if spec.range is not None and spec.type not in ("number", "scale"):
+        out.add(doc, (*path, "range"), f"'range' bounds a number or a scale; a '{spec.type}' "
+                                       "question takes none")
+        return None
+    if spec.integer and spec.type != "number":
+        out.add(doc, (*path, "integer"), "'integer' is for 'number' questions (a scale's points "
+                                         "are whole numbers already)")
+        return None
+    scale = _options(doc, path, spec, spec.type, scales, out)
     if scale is None:
         return None
     return Question(
         code=spec.code, header=spec.header, type=spec.type,
         label=spec.label or spec.header, options=scale.options, ordinal=scale.ordinal,
-        top2=scale.top2, bottom2=scale.bottom2,
+        top2=scale.top2, bottom2=scale.bottom2, net=scale.net,
         asked_if=_condition(doc, (*path, "asked_if"), spec.asked_if, out),
         screening=spec.screening, exclusive_option=spec.exclusive_option, range=spec.range,
-        unit=spec.unit, register_column=spec.register_column, reconstructed=spec.reconstructed,
+        labels=dict(spec.labels or {}), unit=spec.unit, integer=spec.integer,
+        register_column=spec.register_column, reconstructed=spec.reconstructed,
     )
 
 
 def _battery_questions(doc: YamlDocument, path: KeyPath, spec: BatterySpec,
                        scales: dict[str, Scale], out: _Collector) -> Iterable[Question]:
-    scale = _options(doc, path, spec, scales, out)
+    scale = _options(doc, path, spec, spec.type, scales, out)
     if scale is None:
         return []
+    for key in ("labels", "range"):
+        if getattr(spec, key) is not None and spec.type != "scale":
+            out.add(doc, (*path, key), f"'{key}' is for a battery of 'type: scale'")
     result = []
     for index, item in enumerate(spec.items):
         condition_text = item.asked_if if item.asked_if is not None else spec.asked_if
         result.append(Question(
             code=item.code, header=item.header or f"{spec.stem} [{item.statement}]",
             type=spec.type, label=item.statement, options=scale.options, ordinal=scale.ordinal,
-            top2=scale.top2, bottom2=scale.bottom2,
+            top2=scale.top2, bottom2=scale.bottom2, net=scale.net,
+            range=spec.range if spec.type == "scale" else None, labels=dict(spec.labels or {}),
             asked_if=_condition(doc, (*path, "items", index, "asked_if"), condition_text, out),
             battery=spec.battery, stem=spec.stem,
             reconstructed=item.reconstructed if item.reconstructed is not None

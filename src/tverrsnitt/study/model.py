@@ -8,14 +8,18 @@ YAML again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from .bands import Interval, intervals
+from .charts import CHART_KIND_NAMES
 from .conditions import Condition
+from .statistics import STATISTIC_NAMES
 
 if TYPE_CHECKING:  # qual builds on this module; qual/definition.py completes Study
     from ..qual.definition import QualDefinition
@@ -29,7 +33,31 @@ class Frozen(BaseModel):
 
 # ----------------------------------------------------------------------------- questionnaire
 
-QuestionType = Literal["id", "datetime", "single", "multi", "number", "text"]
+QuestionType = Literal["id", "datetime", "single", "multi", "number", "scale", "text"]
+# Types whose answer is one category (a `scale` answer is also a number).
+CHOICE_TYPES = ("single", "scale")
+# Types whose answer is a number (mean, median, bands).
+NUMERIC_TYPES = ("number", "scale")
+
+
+def _as_label(value: object) -> object:
+    """An option label as text: YAML reads `9` as a number, but a 0–10 answer '9' is a label.
+
+    YAML 1.1 also reads unquoted yes/no/on/off as true/false, which no survey meant as a
+    label: refuse it with the fix rather than print 'True' as an answer option.
+    """
+    if isinstance(value, bool):
+        raise ValueError("YAML reads an unquoted yes/no/on/off as true/false; put the label "
+                         "in quotes, e.g. 'No'")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return value
+
+
+# An answer option, group value or category: text, with numbers accepted as written.
+Label = Annotated[str, BeforeValidator(_as_label)]
 
 
 def normalise_header(text: str) -> str:
@@ -38,24 +66,40 @@ def normalise_header(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
+class NetSpec(Frozen):
+    """A net score: the share answering one of `plus` minus the share answering one of
+    `minus`, in points from -100 to 100 (eNPS: plus [9, 10], minus ['0..6']). 'a..b' names
+    every point from a to b of a numeric scale."""
+
+    plus: tuple[Label, ...] = Field(min_length=1)
+    minus: tuple[Label, ...] = Field(min_length=1)
+
+
 class Scale(Frozen):
     """A named, ordered list of answer options shared by many questions."""
 
-    options: tuple[str, ...]
+    options: tuple[Label, ...]
     ordinal: bool = False
-    top2: tuple[str, ...] | None = None
-    bottom2: tuple[str, ...] | None = None
+    top2: tuple[Label, ...] | None = None
+    bottom2: tuple[Label, ...] | None = None
+    net: NetSpec | None = None
 
 
 class AnswerSpec(Frozen):
-    """Where a question's options come from (a named scale or a list) and when it is asked."""
+    """Where a question's options come from (a named scale, a list, or the points of a numeric
+    `scale` question's range) and when it is asked."""
 
-    options: tuple[str, ...] | None = None
+    options: tuple[Label, ...] | None = None
     scale: str | None = None
     ordinal: bool | None = None
-    top2: tuple[str, ...] | None = None
-    bottom2: tuple[str, ...] | None = None
+    top2: tuple[Label, ...] | None = None
+    bottom2: tuple[Label, ...] | None = None
+    net: NetSpec | None = None
     asked_if: str | None = None
+    # A number's allowed values; for a `scale` question its whole points (0 to 10).
+    range: tuple[float, float] | None = None
+    # Texts of some points of a `scale` question (0: 'Svært lite sannsynlig'), shown on the web.
+    labels: dict[Label, str] | None = None
 
 
 class QuestionSpec(AnswerSpec):
@@ -66,10 +110,11 @@ class QuestionSpec(AnswerSpec):
     type: QuestionType
     label: str | None = None
     screening: bool = False
-    exclusive_option: str | None = None
-    range: tuple[float, float] | None = None
+    exclusive_option: Label | None = None
+    # A number's unit as printed after it in the report ('år', 'timer'), and shown on the web.
     unit: str | None = None
-    format: str | None = None
+    # Whole numbers only (years, counts): a decimal answer is a data error.
+    integer: bool = False
     register_column: str | None = None
     reconstructed: bool = False
 
@@ -89,7 +134,7 @@ class BatterySpec(AnswerSpec):
 
     battery: str
     stem: str
-    type: Literal["single"] = "single"
+    type: Literal["single", "scale"] = "single"
     reconstructed: bool = False
     items: tuple[BatteryItemSpec, ...]
 
@@ -105,15 +150,33 @@ class Question(Frozen):
     ordinal: bool = False
     top2: tuple[str, ...] | None = None
     bottom2: tuple[str, ...] | None = None
+    net: NetSpec | None = None
     asked_if: Condition | None = None
     screening: bool = False
     exclusive_option: str | None = None
     range: tuple[float, float] | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
     unit: str | None = None
+    integer: bool = False
     register_column: str | None = None
     battery: str | None = None
     stem: str | None = None
     reconstructed: bool = False
+
+    @property
+    def is_choice(self) -> bool:
+        """True when an answer is one category (single choice, or a point of a scale)."""
+        return self.type in CHOICE_TYPES
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when an answer is a number (a number question, or a point of a scale)."""
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def whole_numbers(self) -> bool:
+        """True when every answer is a whole number (scale points, integer questions)."""
+        return self.type == "scale" or self.integer
 
 
 # ----------------------------------------------------------------------------- derived variables
@@ -124,7 +187,7 @@ class Group(Frozen):
 
     label: str
     heading: str | None = None
-    values: tuple[str, ...]
+    values: tuple[Label, ...]
 
 
 class Recode(Frozen):
@@ -135,16 +198,16 @@ class Recode(Frozen):
     label: str
     source: str
     groups: tuple[Group, ...]
-    ungrouped: tuple[str, ...] = ()
+    ungrouped: tuple[Label, ...] = ()
     note: str | None = None
 
 
 class Band(Frozen):
-    """An age band, inclusive at both ends; an open end is None."""
+    """A band of numbers (or ages), inclusive at both ends; an open end is None."""
 
     label: str
-    min: int | None = None
-    max: int | None = None
+    min: float | None = None
+    max: float | None = None
 
 
 class AgeBands(Frozen):
@@ -159,7 +222,25 @@ class AgeBands(Frozen):
     note: str | None = None
 
 
-Derived = Annotated[Recode | AgeBands, Field(discriminator="kind")]
+class Bands(Frozen):
+    """A number (or the points of a scale) in bands: years in the job 0–2, 3–5, 6–10, 11 or more.
+
+    Either `cuts`, the lower bound of every band after the first (each band runs up to the next
+    cut; labels generated, or given in `labels`), or `bands`, each with its own label and
+    inclusive `min`/`max`. An answer in no band is counted and reported, never dropped silently.
+    """
+
+    kind: Literal["bands"]
+    code: str
+    label: str
+    source: str
+    cuts: tuple[float, ...] | None = None
+    labels: tuple[str, ...] | None = None
+    bands: tuple[Band, ...] | None = None
+    note: str | None = None
+
+
+Derived = Annotated[Recode | AgeBands | Bands, Field(discriminator="kind")]
 
 
 class ComparisonGroup(Frozen):
@@ -197,23 +278,29 @@ class Register(Frozen):
 
 # ----------------------------------------------------------------------------- figures
 
-Statistic = Literal["distribution", "top2", "bottom2", "selected_share", "mean", "count",
-                    "response_status", "answers", "placement", "placement_distances"]
+if TYPE_CHECKING:
+    Statistic = str
+    ChartKindName = str
+else:  # the names of the registries (statistics.py, charts.py), so they never drift apart
+    Statistic = Literal[STATISTIC_NAMES]
+    ChartKindName = Literal[CHART_KIND_NAMES]
 
 
 class SortRule(Frozen):
     """Order a figure's rows by the share of one category (or top2), largest first."""
 
-    category: str
+    category: Label
     descending: bool = True
 
 
 class ChartSpec(Frozen):
     """How a figure is drawn; the statistic and breakdown decide the default kind."""
 
-    kind: Literal["auto", "stacked", "grouped", "bars", "table", "none"] = "auto"
-    show: dict[str, str] | None = None
-    show_categories: tuple[str, ...] | None = None
+    # stacked/grouped/bars draw shares; dots (and bars) draw numbers with their confidence
+    # intervals; table and none draw nothing (the numbers are printed as a table).
+    kind: ChartKindName = "auto"
+    show: dict[str, Label] | None = None
+    show_categories: tuple[Label, ...] | None = None
     # Breakdowns drawn one under the other, each from `by`/`also_by` (Figur 5.2: skoletype in
     # the upper part, yrkesgruppe in the lower); None draws `by` only.
     parts: tuple[str, ...] | None = None
@@ -250,7 +337,7 @@ class ReferenceValue(Frozen):
 
     source: str
     item: str
-    category: str
+    category: Label
     value: float | tuple[float, float]
     note: str | None = None  # printed after the value: a subgroup or a caveat
 
@@ -279,8 +366,9 @@ class Figure(Frozen):
     options: tuple[str, ...] | None = None
     overrides: dict[str, Statistic] = Field(default_factory=dict)
     variables: dict[str, str] = Field(default_factory=dict)
-    top2: tuple[str, ...] | None = None
-    bottom2: tuple[str, ...] | None = None
+    top2: tuple[Label, ...] | None = None
+    bottom2: tuple[Label, ...] | None = None
+    net: NetSpec | None = None
     sort: SortRule | None = None
     chart: ChartSpec = ChartSpec()
     base: str | None = None
@@ -326,10 +414,15 @@ class NumberRef(Frozen):
 
     figure: str
     item: str | tuple[str, ...]
-    category: str
+    category: Label
     group: str = "Totalt"
     by: str | None = None
-    format: Literal["prosent", "percent", "range_prosent", "count"] = "prosent"
+    # auto: a share as 'prosent', a mean/median/quartile/sum as a number with the question's
+    # unit ('9,2 år'), a net score as signed points ('+12').
+    format: Literal["auto", "prosent", "percent", "range_prosent", "count", "number",
+                    "points"] = "auto"
+    # Decimals of a `number` (default 1).
+    decimals: int | None = Field(default=None, ge=0, le=3)
 
 
 class Paragraph(Frozen):
@@ -573,8 +666,10 @@ class Study(Frozen):
         return tuple(f.as_figure() for f in self.qual.figures) if self.qual is not None else ()
 
     def breakdown_codes(self) -> tuple[str, ...]:
-        """Every name a figure may use in `by`: 'none', derived variables and comparisons."""
-        return ("none", *(d.code for d in self.derived), *(c.code for c in self.comparisons))
+        """Every name a figure may use in `by`: 'none', derived variables, comparisons, and
+        single-choice (or scale) questions, whose options are then the groups."""
+        return ("none", *(d.code for d in self.derived), *(c.code for c in self.comparisons),
+                *(q.code for q in self.questions if q.is_choice))
 
     def breakdown_label(self, breakdown: str) -> str:
         """What a breakdown is called in print ('Yrkesgruppe'); '' for no breakdown."""
@@ -583,6 +678,8 @@ class Study(Frozen):
         comparison = self.comparison(breakdown)
         if comparison is not None:
             return comparison.label
+        if self.has_question(breakdown):
+            return self.question(breakdown).label
         return self.derived_variable(breakdown).label
 
     def has_variable(self, code: str) -> bool:
@@ -595,13 +692,37 @@ class Study(Frozen):
             return self.question(code).options
         return self.group_labels(code)
 
+    def derived_source(self, variable: Derived) -> str:
+        """The question a derived variable is made from (an age's: the birth year)."""
+        return variable.birth_year if isinstance(variable, AgeBands) else variable.source
+
     def in_register(self, code: str) -> bool:
         """True when the register of invited members carries `code` (directly or derived)."""
         if self.has_question(code):
             return self.question(code).register_column is not None
+        return self.in_register(self.derived_source(self.derived_variable(code)))
+
+    def is_ordinal(self, code: str) -> bool:
+        """True when a variable's categories are ordered: an ordinal question, bands and age
+        bands, or a recode that groups an ordinal question's options in runs, low to high
+        (the 0–10 points as critics, neutrals and ambassadors)."""
+        if self.has_question(code):
+            return self.question(code).ordinal
         variable = self.derived_variable(code)
-        source = variable.source if isinstance(variable, Recode) else variable.birth_year
-        return self.in_register(source)
+        if not isinstance(variable, Recode):
+            return True
+        if not self.has_question(variable.source) or not self.question(variable.source).ordinal:
+            return False
+        options = self.question(variable.source).options
+        positions = [sorted(options.index(v) for v in g.values if v in options)
+                     for g in variable.groups]
+        runs = [p for p in positions if p]
+        return all(p == list(range(p[0], p[-1] + 1)) for p in runs) and all(
+            a[-1] < b[0] for a, b in itertools.pairwise(runs))
+
+    def band_intervals(self, variable: Bands) -> tuple[Interval, ...]:
+        """The bands of a `bands` variable, labelled, in order."""
+        return intervals(variable, self.question(variable.source))
 
     def group_labels(self, breakdown: str) -> tuple[str, ...]:
         """The groups of a breakdown in report order (without 'Totalt')."""
@@ -610,7 +731,11 @@ class Study(Frozen):
         comparison = self.comparison(breakdown)
         if comparison is not None:
             return tuple(g.label for g in comparison.groups)
+        if self.has_question(breakdown):
+            return self.question(breakdown).options
         variable = self.derived_variable(breakdown)
         if isinstance(variable, Recode):
             return tuple(g.label for g in variable.groups)
+        if isinstance(variable, Bands):
+            return tuple(band.label for band in self.band_intervals(variable))
         return tuple(b.label for b in variable.bands)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import polars as pl
 
+from ..errors import NotComputable
 from ..study import layout
 from ..study.model import Figure, Study
 from ..weight import Design
@@ -37,6 +38,9 @@ def calibrated_shares(study: Study, frame: pl.DataFrame, design: Design,
     for figure, item, by in wanted:
         question = study.question(item)
         base = frame.select(base_expr(question, study)).to_series().to_numpy()
+        column = layout.counted_column(figure, item)
+        if column != item:
+            base = base & frame[column].is_not_null().to_numpy()
         labels = frame[by].cast(pl.String).to_list() if by != "none" else None
         in_groups = base if labels is None else base & np.array([g is not None for g in labels])
         for category, y in _indicators(frame, study, figure, item).items():
@@ -55,6 +59,7 @@ def _indicators(frame: pl.DataFrame, study: Study, figure: Figure,
                 item: str) -> dict[str, np.ndarray]:
     """For each category of the item's rows (an option, top2 or bottom2): who answered it."""
     question = study.question(item)
+    column = layout.counted_column(figure, item)
     sets = layout.top_bottom(study, figure, item)
     result = {}
     for category in layout.categories(study, figure, item):
@@ -63,7 +68,7 @@ def _indicators(frame: pl.DataFrame, study: Study, figure: Figure,
             hit = frame.select(pl.col(item).list.eval(pl.element().cast(pl.String)
                                                       .is_in(labels)).list.any()).to_series()
         else:
-            hit = frame[item].cast(pl.String).is_in(labels)
+            hit = frame[column].cast(pl.String).is_in(labels)
         result[category] = hit.fill_null(False).to_numpy()
     return result
 
@@ -77,6 +82,7 @@ def calibrated_differences(study: Study, frame: pl.DataFrame, design: Design,
     for figure, item, by in wanted:
         question = study.question(item)
         base = frame.select(base_expr(question, study)).to_series().to_numpy()
+        base = base & frame[layout.counted_column(figure, item)].is_not_null().to_numpy()
         groups = frame[by].cast(pl.String).to_numpy()
         base = base & np.array([g is not None for g in groups])
         order = [g for g in study.group_labels(by) if np.any(base & (groups == g))]
@@ -90,7 +96,7 @@ def calibrated_differences(study: Study, frame: pl.DataFrame, design: Design,
                 if result is not None:
                     results.append(result)
             continue
-        answers = frame[item].cast(pl.String).to_numpy()
+        answers = frame[layout.counted_column(figure, item)].cast(pl.String).to_numpy()
         statistic = figure.statistic_for(item)
         shares = layout.top_bottom(study, figure, item)
         share = statistic if statistic in shares else ("top2" if "top2" in shares else None)
@@ -115,8 +121,11 @@ def _tested(design: Design, figure: Figure, item: str, by: str, share: str | Non
     for unit in np.flatnonzero(base):
         cells[unit, row_of[answers[unit]] + len(rows) * column_of[groups[unit]]] = 1.0
     shares = design.means(cells, np.repeat(base[:, None], cells.shape[1], axis=1))
-    test = rao_scott_statistics(shares.estimate, shares.vcov, n, n - 1, tuple(rows),
-                                tuple(columns))
+    try:
+        test = rao_scott_statistics(shares.estimate, shares.vcov, n, n - 1, tuple(rows),
+                                    tuple(columns))
+    except NotComputable as exc:
+        return GroupDifference(figure.id, item, by, share, None, None, str(exc))
     pairs = None
     if hits is not None:
         domains = np.column_stack([base & (groups == g) for g in order])

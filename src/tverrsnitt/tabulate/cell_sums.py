@@ -68,9 +68,13 @@ class _Cube:
 
 
 class ItemSums:
-    """The cubes of every requested item, summed into `CellTable`s per breakdown on demand."""
+    """The cubes of every requested item, summed into `CellTable`s per breakdown on demand.
 
-    def __init__(self, study: Study, data: AnalysisData, items: Iterable[str],
+    An item is a question code, or (item, column) for an item counted through a derived
+    variable made from it (`variables:`); its table is then looked up by the column.
+    """
+
+    def __init__(self, study: Study, data: AnalysisData, items: Iterable[str | tuple[str, str]],
                  weights: ArrayLike | None = None) -> None:
         self.study = study
         self.engine = Engine(study, data)
@@ -83,10 +87,14 @@ class ItemSums:
                                   "respondent.")
             frame = frame.with_columns(pl.Series(_W, w))
         queries: dict[tuple[str, str], pl.LazyFrame] = {}
-        for item in dict.fromkeys(items):
+        for entry in dict.fromkeys(items):
+            item, column = (entry, entry) if isinstance(entry, str) else entry
             question = study.question(item)
             based = frame.filter(base_expr(question, study))
-            if question.type == "multi":
+            if column != item:
+                based = based.filter(pl.col(column).is_not_null())
+                queries[(column, "value")] = self._sums(based, [column, CELL])
+            elif question.type == "multi":
                 # A tick counted once even if the export repeats it, as "has the option" means.
                 ticks = based.with_columns(pl.col(item).list.unique()).explode(item)
                 queries[(item, "value")] = self._sums(ticks, [item, CELL])

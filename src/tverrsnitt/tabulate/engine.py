@@ -20,11 +20,12 @@ from ..clean import AnalysisData
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Recode, Study
+from ..weight import Design
 from .expressions import base_expr, condition_expr
+from .numeric import is_numeric_item, numeric_rows
 from .tables import TableRow, Tables, share
 
 N = "__n__"
-SUM = "__sum__"
 CELL = "__cell__"
 
 CubeKey = tuple[str, str]  # (column, kind)
@@ -96,12 +97,16 @@ class Engine:
                 continue
             for item in figure.items:
                 question = self.study.question(item)
-                statistic = figure.statistic_for(item)
+                if is_numeric_item(figure, item):
+                    continue  # numbers of numbers: tabulate.numeric, with their uncertainty
+                column = layout.counted_column(figure, item)
                 based = frame.filter(base_expr(question, self.study))
-                if statistic == "mean":
-                    key = (item, "mean")
-                    query = based.group_by(CELL).agg(pl.len().alias(N),
-                                                     pl.col(item).sum().alias(SUM))
+                if column != item:
+                    # Counted through a derived variable made from the item (a number in
+                    # bands): the item's base, and a group of the variable.
+                    key = (column, "single")
+                    query = (based.filter(pl.col(column).is_not_null())
+                             .group_by(column, CELL).agg(pl.len().alias(N)))
                 elif question.type == "multi":
                     key = (item, "multi")
                     queries[(item, "multi-base")] = based.group_by(CELL).agg(pl.len().alias(N))
@@ -155,37 +160,21 @@ class Engine:
                 bases[group] += n
         return counts, bases
 
-    def means(self, item: str, by: str) -> tuple[dict[str, int], dict[str, float]]:
-        """(number of values, sum of values) per group for a numeric item."""
-        cube = self.cubes[(item, "mean")]
-        counts: dict[str, int] = defaultdict(int)
-        sums: dict[str, float] = defaultdict(float)
-        for row in cube.rows:
-            group = self._group_of(row, 0, by)
-            if group is None:
-                continue
-            n, total = row[-2], row[-1]
-            counts[group] += n
-            sums[group] += total or 0.0
-            if by != "none":
-                counts["Totalt"] += n
-                sums["Totalt"] += total or 0.0
-        return counts, sums
 
-
-
-def tabulate(study: Study, data: AnalysisData) -> Tables:
-    """Compute every table and figure of the catalogue."""
+def tabulate(study: Study, data: AnalysisData, design: Design | None = None) -> Tables:
+    """Compute every table and figure of the catalogue (numbers of numbers on `design` when
+    it is calibrated, else on the run's weights)."""
     engine = Engine(study, data)
     engine.build()
     rows: list[TableRow] = []
     notes: list[str] = []
     for figure in study.figures:
-        rows.extend(_figure_rows(engine, figure, notes))
+        rows.extend(_figure_rows(engine, figure, notes, design))
     return Tables(rows, notes)
 
 
-def _figure_rows(engine: Engine, figure: Figure, notes: list[str]) -> Iterator[TableRow]:
+def _figure_rows(engine: Engine, figure: Figure, notes: list[str],
+                 design: Design | None) -> Iterator[TableRow]:
     study = engine.study
     if figure.statistic == "response_status":
         yield from _response_status(engine, figure, notes)
@@ -194,23 +183,34 @@ def _figure_rows(engine: Engine, figure: Figure, notes: list[str]) -> Iterator[T
         for by in figure.breakdowns:
             if study.comparison(by) is not None:
                 yield from _comparison(engine, figure, item, by, notes)
+            elif is_numeric_item(figure, item):
+                yield from _numbers(engine, figure, item, by, design)
             else:
                 yield from _item_rows(engine, figure, item, by)
+
+
+def _numbers(engine: Engine, figure: Figure, item: str, by: str,
+             design: Design | None) -> Iterator[TableRow]:
+    """A numeric statistic: a row per group and category, in layout order; a group without
+    any answer gets its row with count 0 and no estimate, as a share's empty group does."""
+    study = engine.study
+    found = {(r.group, r.category): r for r in numeric_rows(study, engine.data, figure, item,
+                                                            by, design)}
+    for group in layout.groups(study, by):
+        for category in layout.categories(study, figure, item):
+            row = found.get((group, category))
+            yield row if row is not None else TableRow(figure.id, item, by, group, category,
+                                                       0, 0, None)
 
 
 def _item_rows(engine: Engine, figure: Figure, item: str, by: str) -> Iterator[TableRow]:
     study = engine.study
     statistic = figure.statistic_for(item)
     groups = layout.groups(study, by)
-    if statistic == "mean":
-        numbers, sums = engine.means(item, by)
-        for group in groups:
-            n = numbers.get(group, 0)
-            yield TableRow(figure.id, item, by, group, "mean", n, n, sums[group] / n if n else 0.0)
-        return
     question = study.question(item)
-    kind = "multi" if question.type == "multi" else "single"
-    counts, bases = engine.counts(item, by, kind)
+    column = layout.counted_column(figure, item)
+    kind = "multi" if question.type == "multi" and column == item else "single"
+    counts, bases = engine.counts(column, by, kind)
     if statistic == "answers":
         # Free text is published as the answers themselves (tabulate.verbatims); the table
         # row says how many there are, so disclosure control can withhold small groups.
@@ -237,8 +237,8 @@ def _composition(engine: Engine, figure: Figure, item: str, by: str,
     """Tabell 3.1: counts per source option within each group, as a share of everyone."""
     study = engine.study
     total = bases.get("Totalt", 0)
-    variable = study.derived_variable(by)
-    own_recode = isinstance(variable, Recode) and variable.source == item
+    variable = None if study.has_question(by) else study.derived_variable(by)
+    own_recode = (isinstance(variable, Recode) and variable.source == item) or by == item
     for group in layout.groups(study, by):
         if group == "Totalt":
             yield TableRow(figure.id, item, by, group, "Totalt", total, total, share(total, total))
@@ -258,7 +258,7 @@ def _comparison(engine: Engine, figure: Figure, item: str, by: str,
     study = engine.study
     comparison = study.comparison(by)
     assert comparison is not None
-    column = figure.variables.get(item, item)
+    column = layout.counted_column(figure, item)
     categories = layout.variable_categories(study, figure, item)
     if engine.data.register is None and any(g.source == "register" for g in comparison.groups):
         # Half a comparison is no comparison: leave the figure out and say why.

@@ -55,3 +55,12 @@ def base_expr(question: Question, study: Study) -> pl.Expr:
     if question.asked_if is not None:
         expr = expr & condition_expr(question.asked_if, study)
     return expr
+
+
+def numeric_expr(question: Question) -> pl.Expr:
+    """A numeric item's answers as numbers: a number as read, a scale's point label as its
+    value ('9' -> 9.0)."""
+    column = pl.col(question.code)
+    if question.type == "scale":
+        return column.cast(pl.String).cast(pl.Float64)
+    return column.cast(pl.Float64)

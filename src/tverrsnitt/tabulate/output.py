@@ -22,16 +22,20 @@ def _optional(value: float | None) -> str:
 def write_tables_csv(tables: Tables, path: Path) -> None:
     """UTF-8, comma-separated, header row, RFC 4180 quoting.
 
-    The first eight columns are fixed by tables-format.md; se, ci_low, ci_high (percent scale),
-    weighted_percent, weighted_base and suppressed follow. Every number is written, also the
-    suppressed ones: this is the analyst's file, and `suppressed` says what publication hides.
+    The first eight columns are fixed by tables-format.md; se, ci_low, ci_high (on the
+    estimate's scale: percent for shares), weighted_percent, weighted_base, suppressed and
+    estimate (the published number: the weighted share, or a mean, median, net score …)
+    follow. Every number is written, also the suppressed ones: this is the analyst's file, and
+    `suppressed` says what publication hides. `percent` is empty where a share makes no sense.
     """
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in tables:
             writer.writerow([row.figure, row.item, row.by, row.group, row.category,
-                             row.count, row.base, format_number(row.percent), _optional(row.se),
+                             row.count, row.base, _optional(row.percent), _optional(row.se),
                              _optional(row.ci_low), _optional(row.ci_high),
                              _optional(row.weighted_percent), _optional(row.weighted_base),
-                             "true" if tables.is_hidden(row) else "false"])
+                             "true" if tables.is_hidden(row) else "false",
+                             _optional(row.value if row.percent is not None or row.estimate
+                                       is not None else None)])

@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 Verbatims = dict[tuple[str, str, str, str], tuple[str, ...]]
 
 COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent",
-           "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed")
+           "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed",
+           "estimate")
 
 
 @dataclass(frozen=True)
 class TableRow:
-    """One cell of a report table: `count` of `base` respondents, and the unrounded percent."""
+    """One cell of a report table: `count` of `base` respondents, and the unrounded percent;
+    or, for a statistic of numbers (mean, median, net …), its `estimate` on its own scale."""
 
     figure: str
     item: str
@@ -29,15 +31,30 @@ class TableRow:
     category: str
     count: int
     base: int
-    percent: float
-    # Uncertainty on the percent scale (None where no sampling error is estimated: counts,
-    # means, the register population).
+    # 100 * count / base; None for a number that is not a share (median, net …); a `mean`
+    # row keeps the unweighted mean here, as tables.csv has always had it.
+    percent: float | None
+    # Uncertainty on the estimate's scale: percent for shares, the number's own unit, net
+    # points (None where no sampling error is estimated or R gives NaN: see `note`).
     se: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
     # The design-weighted share and base; without weights they equal percent and base.
     weighted_percent: float | None = None
     weighted_base: float | None = None
+    # What published output prints: the (weighted) share for shares, the statistic otherwise.
+    estimate: float | None = None
+    # Why a number here is not computable (Norwegian, for the report), when R gives NA/NaN.
+    note: str | None = None
+
+    @property
+    def value(self) -> float:
+        """The row's published number: `estimate`, else the (weighted) percent."""
+        if self.estimate is not None:
+            return self.estimate
+        if self.weighted_percent is not None:
+            return self.weighted_percent
+        return self.percent if self.percent is not None else 0.0
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -57,7 +74,9 @@ def whole_percent(count: int, base: int) -> int:
 
 def shown_percent(row: TableRow) -> float:
     """The share published output shows: weighted when the run has weights."""
-    return row.weighted_percent if row.weighted_percent is not None else row.percent
+    if row.weighted_percent is not None:
+        return row.weighted_percent
+    return row.percent if row.percent is not None else 0.0
 
 
 def shown_whole_percent(row: TableRow) -> int:

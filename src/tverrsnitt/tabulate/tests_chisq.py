@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import UsageError
+from ..errors import NotComputable, UsageError
 from ..weight.design import Design
 from .closed_form import cell_shares_vcov
 
 Matrix = NDArray[np.float64]
+# A design-effect trace below this is zero up to rounding (see rao_scott_statistics).
+_TINY = 1e-9
 
 
 def category_labels(values: Sequence[Any] | ArrayLike, what: str) -> NDArray[Any]:
@@ -155,11 +157,24 @@ def rao_scott_statistics(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any,
 
     # Design-effect matrix Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C; empty cells get 0 in
     # D^-1, as in svychisq.
+    if nu <= 0:
+        raise NotComputable("for få svar til å teste forskjellen mellom gruppene")
     cmat = _interaction_contrasts(nr, nc)
     inv_p = np.divide(1.0, p, out=np.zeros_like(p), where=p != 0)
     scaled = inv_p[:, None] * cmat
-    delta = np.linalg.solve(cmat.T @ scaled / n, scaled.T @ v @ scaled)
+    try:
+        # R's svychisq stops here ("system is exactly singular") when too many cells are
+        # empty for the interaction to be estimated.
+        delta = np.linalg.solve(cmat.T @ scaled / n, scaled.T @ v @ scaled)
+    except np.linalg.LinAlgError:
+        raise NotComputable("for mange tomme celler i tabellen til at forskjellen kan "
+                            "testes") from None
     trace = float(np.trace(delta))
+    if not np.isfinite(trace) or trace <= _TINY:
+        # Every group answered one category only: the interaction has no sampling variance,
+        # and R prints an F of 1e30 or so from rounding noise; that is no test.
+        raise NotComputable("hver gruppe har bare ett svaralternativ, så forskjellen kan ikke "
+                            "testes")
     d0 = trace**2 / float(np.trace(delta @ delta))
     df = (nr - 1) * (nc - 1)
 

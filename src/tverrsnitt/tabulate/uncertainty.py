@@ -26,6 +26,7 @@ from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Study
+from ..study.statistics import category_value
 from ..weight import Design
 from .calibrated import calibrated_shares
 from .cell_sums import CellTable, ItemSums
@@ -48,19 +49,21 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
     """
     if data.respondents.height < 2:
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
-        return tables.with_rows(_with(row, None, False) for row in tables)
+        return tables.with_rows(row if category_value(row.category) != "share"
+                                else _with(row, None, False) for row in tables)
     weighted = WEIGHT in data.respondents.columns
     wanted = [(figure, item, by) for figure in study.figures
               for item in layout.figure_items(figure) if figure.statistic_for(item) in SHARES
               for by in figure.breakdowns]
-    sums = ItemSums(study, data, [item for _, item, by in wanted if study.comparison(by) is None],
+    sums = ItemSums(study, data, [(item, layout.counted_column(figure, item))
+                                  for figure, item, by in wanted if study.comparison(by) is None],
                     data.respondents[WEIGHT].to_numpy() if weighted else None)
     domains = _Domains()
     census: set[Key] = set()
     for figure, item, by in wanted:
         if study.comparison(by) is None:
-            _shares(study, sums.table(item, by), data.respondents.height, figure, item, by,
-                    domains)
+            _shares(study, sums.table(layout.counted_column(figure, item), by),
+                    data.respondents.height, figure, item, by, domains)
         else:
             census |= _comparison(study, data, figure, item, by, domains)
     results = domains.estimates(method)
@@ -68,7 +71,9 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
         results.update(calibrated_shares(
             study, data.respondents, design,
             [(f, i, b) for f, i, b in wanted if study.comparison(b) is None], method))
-    return tables.with_rows(_with(row, results.get(row.key), row.key in census, weighted)
+    # Numbers of numbers (means, medians, net scores) come with their uncertainty already.
+    return tables.with_rows(row if category_value(row.category) != "share"
+                            else _with(row, results.get(row.key), row.key in census, weighted)
                             for row in tables)
 
 
@@ -102,16 +107,18 @@ def _with(row: TableRow, estimate: Proportion | None, is_census: bool,
           weighted: bool = False) -> TableRow:
     if is_census:
         return replace(row, se=0.0, ci_low=row.percent, ci_high=row.percent,
-                       weighted_percent=row.percent, weighted_base=float(row.base))
+                       weighted_percent=row.percent, weighted_base=float(row.base),
+                       estimate=row.percent)
     if estimate is None:
-        return replace(row, weighted_percent=row.percent, weighted_base=float(row.base))
+        return replace(row, weighted_percent=row.percent, weighted_base=float(row.base),
+                       estimate=row.percent)
     if not weighted:  # the weighted values are the unweighted ones, to the last digit
         return replace(row, se=100 * estimate.se, ci_low=100 * estimate.ci_low,
                        ci_high=100 * estimate.ci_high, weighted_percent=row.percent,
-                       weighted_base=float(row.base))
+                       weighted_base=float(row.base), estimate=row.percent)
     return replace(row, se=100 * estimate.se, ci_low=100 * estimate.ci_low,
                    ci_high=100 * estimate.ci_high, weighted_percent=100 * estimate.estimate,
-                   weighted_base=estimate.weighted_base)
+                   weighted_base=estimate.weighted_base, estimate=100 * estimate.estimate)
 
 
 def _shares(study: Study, table: CellTable, n_design: int, figure: Figure, item: str, by: str,

@@ -25,3 +25,22 @@ def range_prosent(low: int, high: int) -> str:
     if low == high:
         return prosent(low)
     return f"mellom {low} og {high}{NBSP}prosent"
+
+
+MINUS = "\u2212"  # a real minus sign, not a hyphen
+
+
+def number(value: float, digits: int = 1) -> str:
+    """A decimal number with a decimal comma and a real minus sign (71,5; −0,3)."""
+    return decimal(value, digits).replace("-", MINUS)
+
+
+def points(value: float) -> str:
+    """Net-score points, whole and signed: '+12', '0', '−8'."""
+    whole = round(value)
+    return f"+{whole}" if whole > 0 else str(whole).replace("-", MINUS)
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    """'9,2 år': a number and its unit, never broken across lines."""
+    return f"{text}{NBSP}{unit}" if unit else text
