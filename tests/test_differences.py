@@ -15,6 +15,7 @@ import pytest
 from tverrsnitt.chart import chart_data
 from tverrsnitt.chart import style as chart_style
 from tverrsnitt.clean import AnalysisData
+from tverrsnitt.clean.expressions import base_expr
 from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.pipeline import ReportResult, build_report
 from tverrsnitt.report.grids import figure_grids
@@ -31,7 +32,6 @@ from tverrsnitt.tabulate.differences import (
     write_differences_csv,
 )
 from tverrsnitt.tabulate.differences import tested_breakdowns as group_breakdowns
-from tverrsnitt.tabulate.expressions import base_expr
 from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott
 from tverrsnitt.tabulate.tests_pairwise import PairwiseComparison, compare_pairs, pairwise_shares
 

@@ -86,7 +86,7 @@ def test_without_register_the_dependent_parts_are_left_out_with_a_note(tmp_path:
     assert not figures & {"T2.1", "2.1", "2.2", "2.3"}
     assert "4.10" in figures
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "needs the member register" in html
+    assert "trenger medlemsregisteret (--register)" in html
     assert "Et avsnitt i «Sammendrag» er utelatt" in html
 
 

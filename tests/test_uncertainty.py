@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from tverrsnitt.clean import AnalysisData
+from tverrsnitt.clean.expressions import base_expr, condition_expr
 from tverrsnitt.cli import main
 from tverrsnitt.ingest import WEIGHT
 from tverrsnitt.pipeline import build_report
@@ -22,7 +23,6 @@ from tverrsnitt.study.model import Figure
 from tverrsnitt.study.statistics import category_value
 from tverrsnitt.tabulate import Tables, write_tables_csv
 from tverrsnitt.tabulate.disclosure import suppressed_cells
-from tverrsnitt.tabulate.expressions import base_expr, condition_expr
 from tverrsnitt.tabulate.proportions import Method, Proportion, proportion, proportions_by
 from tverrsnitt.tabulate.uncertainty import SHARES, add_uncertainty
 from tverrsnitt.weight import Design

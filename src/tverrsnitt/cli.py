@@ -68,50 +68,87 @@ def cli() -> None:
 cli.add_command(qual)
 
 
+def data_options(command: Any) -> Any:
+    """The options that say which data a run reads and how (report and validate --data)."""
+    options = [
+        click.option("--data", "data", type=click.Path(path_type=Path), metavar="EXPORT",
+                     help="Survey export (.csv, .xlsx or .sav). Columns are matched by header "
+                          "text. Default: the study's own example data (with its register)."),
+        click.option("--register", type=click.Path(path_type=Path), metavar="REGISTER",
+                     help="Register of invited members (CSV). Needed for Tabell 2.1 and the "
+                          "sample/population figures; without it they are left out with a "
+                          "note."),
+        click.option("--lenient", is_flag=True,
+                     help="Do not stop on cells that break the definition: blank them and "
+                          "list every one in the report's data-quality appendix."),
+        click.option("--weight", metavar="COLUMN",
+                     help="Header of an export column with design weights: shares, SEs and "
+                          "CIs are then weighted (weighted_percent, weighted_base); counts stay "
+                          "unweighted."),
+        click.option("--rake", is_flag=True,
+                     help="Rake the analysed respondents (from --weight, or 1) to the "
+                          "population margins in study.yaml's 'weighting' section; the report "
+                          "shows the margins and a weight summary, and SEs treat the raking "
+                          "as calibration."),
+        click.option("--strict", is_flag=True,
+                     help="Make every warning of the data checks an error: answers that break "
+                          "the routing, derived variables that find no group, empty figures."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def print_findings(findings: Any) -> None:
+    """The data checks' warnings on stderr, each with file, line and what to change."""
+    for finding in findings:
+        click.echo(f"Warning: {finding}", err=True)
+
+
 @cli.command()
 @click.argument("study_dir", type=click.Path(path_type=Path))
-def validate(study_dir: Path) -> None:
+@data_options
+@click.option("--with-data", is_flag=True,
+              help="Check the study's own example data too (what --data does for an export).")
+def validate(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
+             weight: str | None, rake: bool, strict: bool, with_data: bool) -> None:
     """Check a study definition and list every problem with file, line and key.
 
     Checks that every name used exists: figures name real questions and breakdowns,
     routing conditions name real options, every option of a recoded question lands in
-    exactly one group, and every number placeholder in the prose points at a real cell.
-    qual.yaml (focus groups) is checked too: transcripts exist, ids are unique, and every
-    quote and focus-group figure the report places is declared.
+    exactly one group, every chart can be drawn as declared, and every number placeholder
+    in the prose points at a real cell of the right kind (a mean is not a percent).
+    qual.yaml (focus groups) is checked too. With --data (or --with-data), everything
+    `report` would check is run on the export, without writing anything: warnings
+    (routing broken by the answers, derived variables without a group, empty figures)
+    are listed, and with --strict they are errors.
     """
-    from .study import load_study
+    from .pipeline import RunOptions, check_data
+    from .validate import validate_study
 
-    study = load_study(study_dir)
+    if data is not None or with_data:
+        computed = check_data(study_dir, RunOptions(data, register, lenient, weight, rake, strict))
+        study, quality = computed.study, computed.quality
+        print_findings(quality.findings)
+        checked = (f"; the data: {quality.analysed} analysed respondents, "
+                   f"{len(quality.findings)} warning{'s' if len(quality.findings) != 1 else ''}")
+    else:
+        study, checked = validate_study(study_dir), ""
     qual = ""
     if study.qual is not None:
         qual = (f"; {len(study.qual.groups)} focus groups, "
                 f"{len(study.qual.themes_by_code())} themes, "
                 f"{len(study.qual_figures)} focus-group figures and tables")
     click.echo(f"{study_dir}: OK — {len(study.questions)} questions, {len(study.derived)} "
-               f"derived variables, {len(study.figures)} figures and tables{qual}.")
+               f"derived variables, {len(study.figures)} figures and tables{qual}{checked}.")
 
 
 @cli.command()
 @click.argument("study_dir", type=click.Path(path_type=Path))
-@click.option("--data", "data", type=click.Path(path_type=Path), metavar="EXPORT",
-              help="Survey export (.csv, .xlsx or .sav). Columns are matched by header text. "
-                   "Default: the study's own example data (with its register).")
-@click.option("--register", type=click.Path(path_type=Path), metavar="REGISTER",
-              help="Register of invited members (CSV). Needed for Tabell 2.1 and the "
-                   "sample/population figures; without it they are left out with a note.")
+@data_options
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
               metavar="OUT_DIR", help="Folder to write tables.csv, figurer/ and report.html. "
                                       "Replaced only when the run succeeds.")
-@click.option("--lenient", is_flag=True,
-              help="Do not stop on cells that break the definition: blank them and list "
-                   "every one in the report's data-quality appendix.")
-@click.option("--weight", metavar="COLUMN",
-              help="Header of an export column with design weights: shares, SEs and CIs are "
-                   "then weighted (weighted_percent, weighted_base); counts stay unweighted.")
-@click.option("--rake", is_flag=True,
-              help="Rake the analysed respondents (from --weight, or 1) to the population "
-                   "margins in study.yaml's 'weighting' section; the report shows the margins "
-                   "and a weight summary, and SEs treat the raking as calibration.")
 @click.option("--format", "formats", default="html,docx,pdf", show_default=True,
               metavar="LIST", help="Which reports to write, comma-separated: report.html, "
                                    "report.docx (Word, with fields for contents and captions) "
@@ -120,9 +157,9 @@ def validate(study_dir: Path) -> None:
               help="Take the focus groups' codings (quotes, theme overview) from this database "
                    "(where the web app stores them) instead of the files qual.yaml names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: Path,
-           lenient: bool, weight: str | None, rake: bool, formats: str, codings_db: str | None,
-           quiet: bool) -> None:
+def report(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
+           weight: str | None, rake: bool, strict: bool, out_dir: Path, formats: str,
+           codings_db: str | None, quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -142,7 +179,7 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
         result = build_report(study_dir, out_dir, data=data, register=register,
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
                               formats=[f.strip() for f in formats.split(",") if f.strip()],
-                              codings_db=codings_db)
+                              codings_db=codings_db, strict=strict)
     finally:
         if progress is not None:
             progress.stop()
@@ -157,7 +194,8 @@ def report(study_dir: Path, data: Path | None, register: Path | None, out_dir: P
             click.echo(f"{problems} data problems were blanked and listed in the "
                        "data-quality appendix.", err=True)
         for note in result.tables.notes:
-            click.echo(f"Note: {note}", err=True)
+            click.echo(f"Note: {note.terminal}", err=True)
+    print_findings(result.quality.findings)
 
 
 # ----------------------------------------------------------------------------- fieldwork

@@ -105,6 +105,35 @@ class InputDataError(TverrsnittError):
         super().__init__("\n".join(lines))
 
 
+@dataclass(frozen=True)
+class DataFinding:
+    """What the data say about the definition: a routing the answers break, a derived variable
+    that finds no group, a figure with nothing to count. Printed as a warning on the terminal
+    (`where`, in English, with file and line) and listed in the report's data-quality appendix
+    (`report`, in the report's language); `--strict` makes it an error."""
+
+    where: DefinitionProblem
+    report: str
+    kind: str  # 'routing', 'derived' or 'figure'
+    count: int = 0
+
+    def __str__(self) -> str:
+        return str(self.where)
+
+
+class DataCheckError(TverrsnittError):
+    """With --strict: the data contradict the definition (see `DataFinding`)."""
+
+    def __init__(self, findings: Sequence[DataFinding]) -> None:
+        self.findings = tuple(findings)
+        count = len(self.findings)
+        head = (f"{count} problem{'s' if count != 1 else ''} where the data contradict the "
+                "study definition (--strict):")
+        super().__init__("\n".join([head, *(f"  - {f}" for f in self.findings),
+                                    "Fix the definition or the data, or run without --strict "
+                                    "to list them as warnings in the report."]))
+
+
 class UsageError(TverrsnittError):
     """A command was called with options that cannot work together."""
 

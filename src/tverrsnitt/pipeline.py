@@ -17,18 +17,21 @@ import polars as pl
 
 from .atomic import atomic_folder
 from .clean import AnalysisData, prepare
-from .errors import UsageError
+from .clean.checks import derived_findings, routing_findings
+from .errors import DataCheckError, DataFinding, UsageError
 from .ingest import WEIGHT, Ingested, read_export, read_register
 from .qual.evidence import gather
 from .qual.figures import render_placements
 from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
-from .study import Study, load_study
+from .study import Study
 from .tabulate import Tables, tabulate, write_tables_csv
-from .tabulate.differences import group_differences, write_differences_csv
+from .tabulate.checks import figure_findings
+from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.uncertainty import add_uncertainty
 from .tabulate.verbatims import collect_verbatims
+from .validate import validate_study
 from .weight import summarise_weights
 from .weight.representativity import analyse_nonresponse
 from .weight.study_raking import rake_respondents
@@ -104,14 +107,16 @@ def resolve_inputs(study: Study, data: str | Path | None, register: str | Path |
 
 def _quality(study: Study, export: Ingested, register: Ingested | None, tables: Tables,
              answered: int, excluded: tuple[tuple[str, int], ...], analysed: int,
-             lenient: bool, methods: MethodResults) -> DataQuality:
+             lenient: bool, methods: MethodResults,
+             findings: Sequence[DataFinding]) -> DataQuality:
     files = [FileQuality("Svardata", export.file, export.rows, export.unknown_columns,
                          export.missing_columns, export.problems)]
     if register is not None:
         files.append(FileQuality("Medlemsregister", register.file, register.rows,
                                  register.unknown_columns, register.missing_columns,
                                  register.problems))
-    return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes, methods)
+    return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes, methods,
+                       tuple(findings))
 
 
 def _weigh(study: Study, analysis: AnalysisData, rake: bool,
@@ -131,11 +136,94 @@ def _weigh(study: Study, analysis: AnalysisData, rake: bool,
     return analysis, MethodResults(nonresponse)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reads and weights its data (the report's and `validate --data`'s options)."""
+
+    data: str | Path | None = None
+    register: str | Path | None = None
+    lenient: bool = False
+    weight: str | None = None
+    rake: bool = False
+    strict: bool = False
+    codings_db: str | None = None
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Everything a run computes before it writes: the published tables (with the group
+    tests, free text and focus groups on them) and what the appendix reports."""
+
+    study: Study
+    tables: Tables
+    quality: DataQuality
+
+
+def compute(study: Study, options: RunOptions,
+            lap: Callable[[str, str], None] = lambda name, step: None) -> Computed:
+    """Read, clean, weight, tabulate and test; check the data against the definition.
+
+    With `options.strict` a finding (routing broken by the answers, a derived variable that
+    finds no group, an empty figure) is an error; otherwise it is a warning in the appendix.
+    """
+    inputs = resolve_inputs(study, options.data, options.register)
+    export = read_export(inputs.data, study, lenient=options.lenient, weight=options.weight)
+    lap("export", "Leser medlemsregister")
+    member_register = (read_register(inputs.register, study, lenient=options.lenient)
+                       if inputs.register is not None else None)
+    lap("register", "Renser og avleder variabler")
+    analysis = prepare(study, export.frame,
+                       member_register.frame if member_register is not None else None)
+    findings = [*routing_findings(study, analysis.respondents),
+                *derived_findings(study, analysis.respondents)]
+    lap("clean", "Frafallsanalyse og vekting")
+    analysis, methods = _weigh(study, analysis, options.rake, options.weight)
+    lap("weights", "Tabulerer")
+    raked = methods.weights.design if methods.weights is not None else None
+    tables = add_uncertainty(study, analysis, tabulate(study, analysis, design=raked),
+                             study.meta.ci_method, design=raked)
+    findings.extend(figure_findings(study, tables))
+    if options.strict and findings:
+        raise DataCheckError(findings)
+    lap("tabulate", "Tester gruppeforskjeller")
+    differences = group_differences(
+        study, analysis,
+        analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
+        else None, design=raked)
+    lap("differences", "Leser fokusgruppene")
+    evidence = gather(study, options.codings_db)
+    lap("qual", "Tegner figurer")
+    screening = analysis.screening
+    quality = _quality(study, export, member_register, tables, screening.answered,
+                       screening.excluded, screening.analysed_count, options.lenient, methods,
+                       findings)
+    # Published output hides small cells; tables.csv (the analyst's file) shows everything.
+    k = check_k(study.meta.min_cell)
+    # Group tests, free text and the focus groups ride on the published tables, so charts and
+    # every renderer mark, select and quote from the same object.
+    published = tables.published(suppressed_cells(study, tables, k), k, differences,
+                                 collect_verbatims(study, analysis), evidence)
+    return Computed(study, published, quality)
+
+
+def check_data(study_dir: str | Path, options: RunOptions) -> Computed:
+    """`validate --data`: every check a report run makes, without writing anything (the
+    charts are built as data, not drawn)."""
+    study = validate_study(study_dir)
+    computed = compute(study, options)
+    from .chart import chart_data
+
+    for figure in study.figures:
+        if computed.tables.has_figure(figure.id) and not figure.is_table:
+            chart_data(study, figure, computed.tables)
+    return computed
+
+
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None, weight: str | None = None,
                  rake: bool = False, formats: Sequence[str] = FORMATS,
-                 codings_db: str | None = None) -> ReportResult:
+                 codings_db: str | None = None, strict: bool = False) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
     and OUT/report.{html,docx,pdf}.
 
@@ -144,6 +232,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     `formats` chooses among report.html, report.docx and report.pdf (all by default); every
     format renders the same published tables and charts. With a qual.yaml, the focus groups'
     quotes and placements come from its files, the codings from `codings_db` when given.
+    `strict` makes every finding of the data checks an error.
     """
     formats = check_formats(formats)
     from .chart import render_charts
@@ -159,51 +248,24 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         clock = now
         progress.step(next_step)
 
-    study = load_study(study_dir)
+    study = validate_study(study_dir)
     chart_count = sum(1 for f in study.figures if not f.is_table)
     # One step per lap below (10, and one per format) and one per survey chart drawn.
     progress.start(10 + len(formats) + chart_count)
     lap("study", "Leser svardata")
-    inputs = resolve_inputs(study, data, register)
-    export = read_export(inputs.data, study, lenient=lenient, weight=weight)
-    lap("export", "Leser medlemsregister")
-    member_register = (read_register(inputs.register, study, lenient=lenient)
-                       if inputs.register is not None else None)
-    lap("register", "Renser og avleder variabler")
-    analysis = prepare(study, export.frame,
-                       member_register.frame if member_register is not None else None)
-    lap("clean", "Frafallsanalyse og vekting")
-    analysis, methods = _weigh(study, analysis, rake, weight)
-    lap("weights", "Tabulerer")
-    raked = methods.weights.design if methods.weights is not None else None
-    tables = add_uncertainty(study, analysis, tabulate(study, analysis, design=raked),
-                             study.meta.ci_method, design=raked)
-    lap("tabulate", "Tester gruppeforskjeller")
-    differences = group_differences(
-        study, analysis,
-        analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
-        else None, design=raked)
-    lap("differences", "Leser fokusgruppene")
-    evidence = gather(study, codings_db)
-    lap("qual", "Tegner figurer")
-    screening = analysis.screening
-    quality = _quality(study, export, member_register, tables, screening.answered,
-                       screening.excluded, screening.analysed_count, lenient, methods)
-    result = ReportResult(Path(out_dir), tables, quality, timings=timings)
-    # Published output hides small cells; tables.csv (the analyst's file) shows everything.
-    k = check_k(study.meta.min_cell)
-    # Group tests, free text and the focus groups ride on the published tables, so charts and
-    # every renderer mark, select and quote from the same object.
-    published = tables.published(suppressed_cells(study, tables, k), k, differences,
-                                 collect_verbatims(study, analysis), evidence)
+    options = RunOptions(data, register, lenient, weight, rake, strict, codings_db)
+    computed = compute(study, options, lap)
+    published, quality = computed.tables, computed.quality
+    result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir)) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
-        if evidence is not None:
-            charts.update(render_placements(evidence, work))
+        if published.qual is not None:
+            charts.update(render_placements(published.qual, work))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(published, work / "tables.csv")
-        write_differences_csv(differences, work / "differences.csv")
+        write_differences_csv(published.differences or Differences(()),
+                              work / "differences.csv")
         lap("tables.csv", "Skriver rapport")
         for name in formats:
             _writer(name)(study, published, charts, quality, work / f"report.{name}")

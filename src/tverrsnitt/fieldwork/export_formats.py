@@ -102,6 +102,11 @@ def _sav_variable(question: Question, values: list[Cell]) -> tuple[pl.Series, st
     import polars as pl
 
     name = question.code
+    if question.type == "scale":
+        # The points as numbers, their labelled ends as value labels (ingest reads both).
+        points = [float(v) if isinstance(v, str | int | float) else None for v in values]
+        return (pl.Series(name, points, dtype=pl.Float64), "ordinal",
+                {float(point): text for point, text in question.labels.items()})
     if question.type == "single":
         codes = {label: float(i) for i, label in enumerate(question.options, start=1)}
         unknown = sorted({str(v) for v in values if v is not None and v not in codes})

@@ -79,7 +79,7 @@ def _parse_one(question: Question, posted: Sequence[str]) -> tuple[Any, str | No
             return None, f"«{exclusive}» kan ikke kombineres med andre svar.", ticked
         return (chosen or None), None, ticked
     text = posted[0] if posted else ""
-    if question.type == "single":
+    if question.is_choice:  # a single choice, or a point of a 0-10 scale
         if text == "":
             return None, None, ""
         if len(posted) > 1 or text not in question.options:

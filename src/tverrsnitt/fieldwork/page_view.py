@@ -15,7 +15,8 @@ from ..study.model import Question
 
 @dataclass(frozen=True)
 class Block:
-    """One thing on the page: a question (single, multi, number, text) or a battery matrix."""
+    """One thing on the page: a question (single, multi, number, scale, text) or a battery
+    matrix."""
 
     kind: str
     questions: tuple[Question, ...]
@@ -48,7 +49,7 @@ def blocks(questions: Iterable[Question]) -> tuple[Block, ...]:
 
 def field_id(question: Question) -> str:
     """The id of the first input of a question: where an error summary link jumps to."""
-    return f"{question.code}-0" if question.type in ("single", "multi") else question.code
+    return f"{question.code}-0" if question.is_choice or question.type == "multi" else question.code
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ class Ingested:
 
 
 def _read(path: Path, questions: list[Question], lenient: bool, what: str,
-          sheet: str | None = None) -> Ingested:
+          sheet: str | None = None, empty_ok: bool = False) -> Ingested:
     raw = read_table(path, sheet)
-    if raw.frame.height == 0:
+    if raw.frame.height == 0 and not empty_ok:
         raise InputDataError([DataProblem(path, None, None, "(no data rows)",
                                           f"at least one {what} row below the header")])
     parsed = parse_responses(raw, questions)
@@ -60,7 +60,10 @@ def read_export(path: str | Path, study: Study, lenient: bool = False,
     if weight is not None:
         questions.append(Question(code=WEIGHT, header=weight, type="number",
                                   label="Vekt"))
-    ingested = _read(Path(path), questions, lenient, "answer", study.meta.export_sheet)
+    # A header and no answers is a fieldwork run before anyone has answered: a report of
+    # empty tables, not an error (a register without members is one).
+    ingested = _read(Path(path), questions, lenient, "answer", study.meta.export_sheet,
+                     empty_ok=True)
     if weight is None:
         return ingested
     values = ingested.frame[WEIGHT]

@@ -9,7 +9,7 @@ from docx.shared import Cm
 from ..numbers import thousands
 from ..tabulate import Tables
 from .docx_tables import add_table
-from .quality import DataQuality, FileQuality
+from .quality import FINDINGS_HEADING, FINDINGS_INTRO, DataQuality, FileQuality
 
 PROBLEMS_SHOWN = 500  # as the HTML appendix: the first 500 cells that did not fit
 
@@ -25,6 +25,11 @@ def add_appendix(document: Document, tables: Tables, quality: DataQuality,
     document.add_heading("Filer", level=2)
     for file in quality.files:
         _file(document, file)
+    if quality.findings:
+        document.add_heading(FINDINGS_HEADING, level=2)
+        document.add_paragraph(FINDINGS_INTRO)
+        for finding in quality.findings:
+            document.add_paragraph(finding.report, style="List Bullet")
     if tables.min_cell:
         document.add_heading("Personvern", level=2)
         document.add_paragraph(
@@ -40,7 +45,7 @@ def add_appendix(document: Document, tables: Tables, quality: DataQuality,
     add_table(document, ["Trinn", "Antall"], rows,
               strong=[False] * (len(rows) - 1) + [True])
     document.add_paragraph(style="Tabellnote")
-    notes = [*quality.notes, *left_out]
+    notes = [*(str(note) for note in quality.notes), *left_out]
     if notes:
         document.add_heading("Merknader", level=2)
         for note in notes:

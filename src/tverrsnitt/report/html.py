@@ -14,7 +14,7 @@ from ..study.model import Figure, Study
 from ..tabulate import Tables
 from .grids import Grid, figure_grids, n_text
 from .outline import build_outline
-from .quality import DataQuality
+from .quality import FINDINGS_HEADING, FINDINGS_INTRO, DataQuality
 
 if TYPE_CHECKING:
     from ..chart import Chart
@@ -76,6 +76,7 @@ def render_html(study: Study, tables: Tables, charts: dict[str, Chart], quality:
         figure_list=[views[f.id] for f in outline.figures if not f.is_table],
         table_list=[views[f.id] for f in outline.figures if f.is_table],
         quality=quality, notes=[*quality.notes, *outline.left_out],
+        findings_heading=FINDINGS_HEADING, findings_intro=FINDINGS_INTRO,
         min_cell=tables.min_cell, hidden_count=len(tables.hidden),
     )
 

@@ -6,8 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataProblem
+from ..errors import DataFinding, DataProblem
+from ..tabulate.tables import Note
 from .methods import MethodResults
+
+# The appendix section on what the data say about the definition (HTML and DOCX alike).
+FINDINGS_HEADING = "Svar som ikke passer definisjonen"
+FINDINGS_INTRO = ("Kontrollen av svarene mot studiedefinisjonen fant følgende. Ingen av disse "
+                  "svarene er regnet med der definisjonen utelukker dem.")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,9 @@ class DataQuality:
     excluded: tuple[tuple[str, int], ...]
     analysed: int
     lenient: bool = False
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
     # How the run handled non-response and weights (the report's method tables).
     methods: MethodResults = field(default_factory=MethodResults)
+    # What the data say about the definition: broken routing, derived variables without a
+    # group, empty figures (warnings; errors with --strict).
+    findings: tuple[DataFinding, ...] = ()

@@ -53,20 +53,6 @@ def _choice(value: str, choices: Iterable[str], what: str) -> str:
     return f"unknown {what} {value!r}; expected one of {one_of(options)}.{did_you_mean(value, options)}"
 
 
-def _find(doc: YamlDocument, key: str, field: str, ident: str) -> KeyPath:
-    """The key path of the list entry whose `field` equals `ident` (battery items too)."""
-    entries = doc.data.get(key, []) if isinstance(doc.data, dict) else []
-    for index, entry in enumerate(entries or []):
-        if not isinstance(entry, dict):
-            continue
-        if entry.get(field) == ident:
-            return (key, index)
-        for item_index, item in enumerate(entry.get("items") or []):
-            if isinstance(item, dict) and item.get(field) == ident:
-                return (key, index, "items", item_index)
-    return (key,)
-
-
 class _Checker:
     def __init__(self, study: Study, docs: dict[str, YamlDocument]) -> None:
         self.study = study
@@ -78,7 +64,7 @@ class _Checker:
         self.problems.append(self.docs[file].problem(path, message))
 
     def question_path(self, code: str) -> KeyPath:
-        return _find(self.docs["questionnaire.yaml"], "questions", "code", code)
+        return self.study.question_path(code)
 
     # -- questionnaire
     def questions(self) -> None:

@@ -8,7 +8,7 @@ The study definition writes conditions as short expressions so that people can r
     b2_rolle in ['Annet', 'Helsearbeider']
     reg_medlemsnr is_answered
 
-Evaluation lives with the tabulation engine; this module only parses.
+Evaluation lives in clean.expressions (Polars); this module only parses.
 """
 
 from __future__ import annotations

@@ -184,7 +184,7 @@ def load_study(folder: str | Path) -> Study:
         root=root.resolve(), meta=meta, scales=scales, questions=tuple(questions),
         derived=tuple(derived), comparisons=tuple(comparisons), screening=tuple(screening),
         register_link=register, figures=tuple(figures), report=report, fieldwork=fieldwork,
-        nonresponse=nonresponse, weighting=weighting, qual=qual,
+        nonresponse=nonresponse, weighting=weighting, qual=qual, documents=docs,
     )
     problems = check_study(study, docs)
     if problems:

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..errors import DefinitionProblem
 from .bands import Interval, intervals
 from .charts import CHART_KIND_NAMES
 from .conditions import Condition
 from .statistics import STATISTIC_NAMES
+from .yamlfile import KeyPath, YamlDocument, format_key_path
 
 if TYPE_CHECKING:  # qual builds on this module; qual/definition.py completes Study
     from ..qual.definition import QualDefinition
@@ -628,6 +630,41 @@ class Study(Frozen):
     nonresponse: Nonresponse | None = None
     weighting: Weighting | None = None
     qual: QualDefinition | None = None
+    # The YAML documents the study was read from, so that later stages (chart declarations,
+    # checks against the data) can name the file and line of what they find.
+    documents: dict[str, YamlDocument] = Field(default_factory=dict, repr=False, exclude=True)
+
+    def locate(self, file: str, key_path: KeyPath, message: str) -> DefinitionProblem:
+        """A problem at `key_path` of one of the study's files, with its line."""
+        document = self.documents.get(file)
+        if document is None:
+            return DefinitionProblem(self.root / file, format_key_path(key_path), message)
+        return document.problem(key_path, message)
+
+    def figure_path(self, figure_id: str) -> KeyPath:
+        """Where a figure is declared in figures.yaml."""
+        index = next((i for i, f in enumerate(self.figures) if f.id == figure_id), None)
+        return ("figures",) if index is None else ("figures", index)
+
+    def derived_path(self, code: str) -> KeyPath:
+        """Where a derived variable is declared in derived.yaml."""
+        index = next((i for i, d in enumerate(self.derived) if d.code == code), None)
+        return ("derived",) if index is None else ("derived", index)
+
+    def question_path(self, code: str) -> KeyPath:
+        """Where a question (or a battery's statement) is declared in questionnaire.yaml."""
+        document = self.documents.get("questionnaire.yaml")
+        entries = document.data.get("questions", []) if document and isinstance(
+            document.data, dict) else []
+        for index, entry in enumerate(entries or []):
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("code") == code:
+                return ("questions", index)
+            for item_index, item in enumerate(entry.get("items") or []):
+                if isinstance(item, dict) and item.get("code") == code:
+                    return ("questions", index, "items", item_index)
+        return ("questions",)
 
     def question(self, code: str) -> Question:
         """Look up a question by code (KeyError if unknown)."""

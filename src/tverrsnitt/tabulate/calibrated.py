@@ -17,12 +17,12 @@ from collections.abc import Iterable
 import numpy as np
 import polars as pl
 
+from ..clean.expressions import base_expr
 from ..errors import NotComputable
 from ..study import layout
 from ..study.model import Figure, Study
 from ..weight import Design
 from .differences import GroupDifference
-from .expressions import base_expr
 from .proportions import Method, Proportion, proportion, proportions_by
 from .tests_chisq import rao_scott_statistics
 from .tests_pairwise import compare_pairs

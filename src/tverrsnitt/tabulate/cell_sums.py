@@ -18,11 +18,11 @@ import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from ..clean import AnalysisData
+from ..clean.expressions import base_expr
 from ..errors import DesignError
 from ..study import layout
 from ..study.model import Study
 from .engine import CELL, Engine
-from .expressions import base_expr
 
 _W = "__w__"
 _N, _SW, _SW2 = "__n__", "__sw__", "__sw2__"

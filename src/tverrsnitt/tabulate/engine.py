@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..clean import AnalysisData
+from ..clean.expressions import base_expr, condition_expr
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Recode, Study
 from ..weight import Design
-from .expressions import base_expr, condition_expr
 from .numeric import is_numeric_item, numeric_rows
-from .tables import TableRow, Tables, share
+from .tables import Note, TableRow, Tables, share
 
 N = "__n__"
 CELL = "__cell__"
@@ -167,13 +167,13 @@ def tabulate(study: Study, data: AnalysisData, design: Design | None = None) -> 
     engine = Engine(study, data)
     engine.build()
     rows: list[TableRow] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     for figure in study.figures:
         rows.extend(_figure_rows(engine, figure, notes, design))
     return Tables(rows, notes)
 
 
-def _figure_rows(engine: Engine, figure: Figure, notes: list[str],
+def _figure_rows(engine: Engine, figure: Figure, notes: list[Note],
                  design: Design | None) -> Iterator[TableRow]:
     study = engine.study
     if figure.statistic == "response_status":
@@ -253,7 +253,7 @@ def _composition(engine: Engine, figure: Figure, item: str, by: str,
 
 
 def _comparison(engine: Engine, figure: Figure, item: str, by: str,
-                notes: list[str]) -> Iterator[TableRow]:
+                notes: list[Note]) -> Iterator[TableRow]:
     """Sample vs. population: each group counted in its own frame."""
     study = engine.study
     comparison = study.comparison(by)
@@ -262,8 +262,10 @@ def _comparison(engine: Engine, figure: Figure, item: str, by: str,
     categories = layout.variable_categories(study, figure, item)
     if engine.data.register is None and any(g.source == "register" for g in comparison.groups):
         # Half a comparison is no comparison: leave the figure out and say why.
-        _note_once(notes, f"Figur {figure.number} needs the member register (--register); "
-                          "it is left out.")
+        _note_once(notes, Note(f"Figur {figure.number} sammenligner med medlemsregisteret, "
+                               "som ikke ble lest inn (--register); figuren er utelatt.",
+                               f"Figur {figure.number} needs the member register (--register); "
+                               "it is left out."))
         return
     for group in comparison.groups:
         if group.source == "register":
@@ -282,12 +284,14 @@ def _comparison(engine: Engine, figure: Figure, item: str, by: str,
             yield TableRow(figure.id, item, by, group.label, category, n, base, share(n, base))
 
 
-def _response_status(engine: Engine, figure: Figure, notes: list[str]) -> Iterator[TableRow]:
+def _response_status(engine: Engine, figure: Figure, notes: list[Note]) -> Iterator[TableRow]:
     """Tabell 2.1: invited (the register's rows), answered, excluded by reason, analysed."""
     register = engine.data.register
     if register is None:
-        _note_once(notes, f"Tabell {figure.number} needs the member register (--register) "
-                          "for the number invited; it is left out.")
+        _note_once(notes, Note(f"Tabell {figure.number} trenger medlemsregisteret (--register) "
+                               "for antallet inviterte; tabellen er utelatt.",
+                               f"Tabell {figure.number} needs the member register (--register) "
+                               "for the number invited; it is left out."))
         return
     screening = engine.data.screening
     invited = register.height
@@ -304,6 +308,6 @@ def _response_status(engine: Engine, figure: Figure, notes: list[str]) -> Iterat
                        share(count, invited))
 
 
-def _note_once(notes: list[str], note: str) -> None:
+def _note_once(notes: list[Note], note: Note) -> None:
     if note not in notes:
         notes.append(note)

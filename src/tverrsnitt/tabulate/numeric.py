@@ -32,12 +32,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from ..clean import AnalysisData
+from ..clean.expressions import base_expr, numeric_expr
 from ..ingest import WEIGHT
 from ..study import layout
 from ..study.model import Figure, Study
 from ..study.statistics import STATISTICS, is_numeric_statistic
 from ..weight import Design
-from .expressions import base_expr, numeric_expr
 from .tables import TableRow
 
 FloatArray = NDArray[np.float64]
@@ -157,9 +157,13 @@ def _total_se(d: Domains, mask: NDArray[np.bool_]) -> tuple[float, float]:
 
 
 def quantile_rule(x: FloatArray, w: FloatArray, p: float) -> float:
-    """survey's qrule_math: the smallest x whose cumulative weight share reaches p (computed as
-    survey's `qs`: the last position with cumulative weight <= p · total, then the next one
-    unless the share there is exactly p)."""
+    """survey's qrule_math, exactly as survey 4.1 computes it (`qs`): the last position whose
+    cumulative weight is <= p · total, then the next one unless the share there is exactly p.
+    That is the inverse of the weighted distribution function — the smallest x whose
+    cumulative share reaches p — except where even the lowest value carries more than p of the
+    weight: survey's `last()` then returns position 1, so R gives the *second* value (the lower
+    quartile of {0, 1} is 1, above its median 0). We give what R gives, so that every number
+    can be checked against R; it only happens in the tail of tiny groups (docs/definition.md)."""
     keep = w != 0
     x, w = x[keep], w[keep]
     order = np.argsort(x, kind="stable")
@@ -167,11 +171,10 @@ def quantile_rule(x: FloatArray, w: FloatArray, p: float) -> float:
     cumulative = np.cumsum(w[order])
     total = float(w.sum())
     at_or_below = np.flatnonzero(cumulative <= p * total)
-    pos = int(at_or_below[-1]) if at_or_below.size else 0
-    following = pos if pos == xs.size - 1 else pos + 1
+    pos = int(at_or_below[-1]) if at_or_below.size else 0  # survey:::last() of none is 1
     if p - cumulative[pos] / total == 0:
         return float(xs[pos])
-    return float(xs[following])
+    return float(xs[min(pos + 1, xs.size - 1)])
 
 
 def _quantile(d: Domains, mask: NDArray[np.bool_], p: float) -> tuple[float, float, float, str | None]:

@@ -20,6 +20,18 @@ COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percen
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something a run left out and why: in the report's language for the appendix, in
+    English for the terminal."""
+
+    report: str
+    terminal: str
+
+    def __str__(self) -> str:
+        return self.report
+
+
+@dataclass(frozen=True)
 class TableRow:
     """One cell of a report table: `count` of `base` respondents, and the unrounded percent;
     or, for a statistic of numbers (mean, median, net …), its `estimate` on its own scale."""
@@ -93,7 +105,7 @@ def shown_whole_percent(row: TableRow) -> int:
 class Tables:
     """All rows of a report run, with lookups by cell and by figure."""
 
-    def __init__(self, rows: Iterable[TableRow], notes: Iterable[str] = (),
+    def __init__(self, rows: Iterable[TableRow], notes: Iterable[Note] = (),
                  hidden: Iterable[tuple[str, str, str, str, str]] = (),
                  min_cell: int | None = None, differences: Differences | None = None,
                  verbatims: Verbatims | None = None, qual: QualEvidence | None = None) -> None:

@@ -180,9 +180,13 @@ def rao_scott_statistics(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any,
 
     f = pearson / trace
     chisq = pearson / (trace / df)
+    p_value = float(stats.f.sf(f, d0, d0 * nu))
+    if not all(np.isfinite((f, d0, p_value))):
+        # R's pf() returns NaN here too: no test, said as such rather than 'p = NaN'.
+        raise NotComputable("for få svar til å teste forskjellen mellom gruppene")
     return RaoScott(
         rows=rows, columns=columns, n=n, nu=nu,
         pearson=pearson, mean_deff=trace / df,
-        f=f, ndf=d0, ddf=d0 * nu, p_value=float(stats.f.sf(f, d0, d0 * nu)),
+        f=f, ndf=d0, ddf=d0 * nu, p_value=p_value,
         chisq=chisq, df=df, p_chisq=float(stats.chi2.sf(chisq, df)),
     )

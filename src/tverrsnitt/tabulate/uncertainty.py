@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from ..clean import AnalysisData
+from ..clean.expressions import condition_expr
 from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
@@ -31,7 +32,6 @@ from ..weight import Design
 from .calibrated import calibrated_shares
 from .cell_sums import CellTable, ItemSums
 from .closed_form import intervals, share_and_se
-from .expressions import condition_expr
 from .proportions import Method, Proportion
 from .tables import TableRow, Tables
 

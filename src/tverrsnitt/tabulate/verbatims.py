@@ -11,9 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 from ..clean import AnalysisData
+from ..clean.expressions import base_expr
 from ..study import layout
 from ..study.model import Study
-from .expressions import base_expr
 from .tables import Verbatims
 
 

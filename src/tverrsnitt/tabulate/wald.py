@@ -64,5 +64,7 @@ def wald_equal_means(estimates: ArrayLike, vcov: ArrayLike, groups: Sequence[str
     except np.linalg.LinAlgError:
         raise NotComputable("svarene varierer ikke innenfor gruppene") from None
     f = wald / (k - 1)
-    return WaldTest(tuple(groups), n, f, float(k - 1), float(ddf),
-                    float(stats.f.sf(f, k - 1, ddf)))
+    p_value = float(stats.f.sf(f, k - 1, ddf))
+    if not (np.isfinite(f) and np.isfinite(p_value)):
+        raise NotComputable("svarene varierer ikke innenfor gruppene")
+    return WaldTest(tuple(groups), n, f, float(k - 1), float(ddf), p_value)

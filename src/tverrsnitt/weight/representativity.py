@@ -15,10 +15,10 @@ import numpy as np
 import polars as pl
 
 from ..clean import AnalysisData
+from ..clean.expressions import condition_expr
 from ..errors import UsageError, WeightingError
 from ..study.conditions import parse_condition
 from ..study.model import Study
-from ..tabulate.expressions import condition_expr
 from .nonresponse import CategoryComparison, RIndicator, compare, r_indicator
 
 CROSS = ", "
