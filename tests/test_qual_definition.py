@@ -127,7 +127,8 @@ def test_unknown_and_missing_keys_are_located(copy: Path) -> None:
                 "{id: D3, education: Bachelor i spesialpedagogikk, jobtitle:")
     message = problems_of(copy)
     where = f"qual.yaml, line {line}, at groups[0 'FG1'].participants[2 'D3']"
-    assert f"{where}.jobtitle: unknown key (check the spelling)" in message
+    assert (f"{where}.jobtitle: unknown key 'jobtitle' (check the spelling). Did you mean "
+            "'job_title'?") in message
     assert f"{where}.job_title: required key is missing" in message
 
 
@@ -161,7 +162,7 @@ def test_qual_yaml_syntax_error_has_a_line(copy: Path) -> None:
     line = edit(copy / "qual.yaml", "groups:\n", "groups: [\n")
     message = problems_of(copy)
     assert "qual.yaml, line" in message and "not valid YAML" in message
-    assert line == 8
+    assert line == 9
 
 
 def test_load_qual_alone_reports_problems(copy: Path) -> None:

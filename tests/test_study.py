@@ -135,7 +135,7 @@ def test_chart_declarations_are_checked(copy: Path) -> None:
 def test_unknown_kind_of_derived_variable(copy: Path) -> None:
     edit(copy / "derived.yaml", "kind: recode\n", "kind: recodee\n")
     message = problems_of(copy)
-    assert "derived.yaml, line 6, at derived[0 'yrkesgruppe']" in message
+    assert "derived.yaml, line 7, at derived[0 'yrkesgruppe']" in message
     assert "unknown 'kind' 'recodee'; expected one of 'recode', 'age_bands'" in message
 
 

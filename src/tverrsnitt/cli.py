@@ -198,6 +198,21 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
     print_findings(result.quality.findings)
 
 
+@cli.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Folder to write definition.md and schema/*.schema.json into.")
+def reference(out_dir: Path) -> None:
+    """Write the reference of the definition language and a JSON Schema per file.
+
+    Both are generated from the models `validate` reads the files with; the repository keeps
+    them in docs/.
+    """
+    from .reference import write_reference
+
+    for path in write_reference(out_dir):
+        click.echo(f"Wrote {path}")
+
+
 # ----------------------------------------------------------------------------- fieldwork
 
 DB_OPTION = click.option("--db", "db_url", metavar="URL",

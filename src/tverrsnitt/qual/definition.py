@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from ..errors import DefinitionProblem, StudyDefinitionError, did_you_mean, one_of
-from ..study.load import _pydantic_message  # the study's wording for pydantic's errors
+from ..study.messages import keys_of, pydantic_message
 from ..study.model import Figure, Frozen, Study
 from ..study.yamlfile import KeyPath, YamlDocument, format_key_path, read_yaml
 
@@ -38,19 +38,28 @@ class Participant(Frozen):
     """One informant, known only by pseudonym; education and job title say whose voice it is."""
 
     id: str
+    """The pseudonym, as the transcript's speaker label ('D3')."""
     education: str
+    """The participant's education, as the report describes voices."""
     job_title: str
+    """The participant's job title."""
 
 
 class FocusGroup(Frozen):
     """One focus-group interview: its transcript and the speakers who may appear in it."""
 
     id: str = Field(min_length=1)
+    """The group's id."""
     label: str
+    """Its name in print."""
     transcript: str
+    """The transcript file (.txt or .docx), relative to the study folder."""
     interviewers: tuple[str, ...] = Field(default=("Intervjuer",), min_length=1)
+    """Speaker labels of the interviewers."""
     participants: tuple[Participant, ...] = Field(min_length=1)
+    """The participants (pseudonyms only)."""
     date: dt.date | None = None
+    """The date of the interview."""
 
     @property
     def speaker_labels(self) -> tuple[str, ...]:
@@ -66,9 +75,13 @@ class Theme(Frozen):
     """A code of the codebook; children refine it (any depth)."""
 
     code: str = Field(min_length=1)
+    """The theme's code (used by codings and report quotes)."""
     name: str
+    """Its name ('Kastet ut på dypt vann')."""
     description: str = ""
+    """What passages it covers."""
     children: tuple[Theme, ...] = ()
+    """Sub-themes (any depth)."""
 
     def walk(self) -> Iterator[Theme]:
         """This theme and every theme below it, depth first."""
@@ -84,7 +97,9 @@ class NameReplacement(Frozen):
     """
 
     name: str = Field(min_length=1)
+    """A real name in the transcripts."""
     replacement: str = DEFAULT_REPLACEMENT
+    """What replaces it (a pseudonym, or '[navn]')."""
 
 
 class Anonymisation(Frozen):
@@ -98,10 +113,15 @@ class Anonymisation(Frozen):
     """
 
     names: tuple[NameReplacement, ...] = ()
+    """Names replaced everywhere."""
     detect_names: bool = True
+    """Replace other common Norwegian first names with '[navn]'."""
     flag: tuple[str, ...] = ()
+    """Words shown for review (never changed)."""
     ignore: tuple[str, ...] = ()
+    """Words neither replaced nor flagged."""
     gender_neutral: bool = True
+    """Turn han/hun/ham/henne/hans/hennes into hen/hens."""
 
 
 class QualFigure(Frozen):
@@ -112,10 +132,15 @@ class QualFigure(Frozen):
     """
 
     id: str
+    """The figure's id (placed in report.yaml)."""
     title: str
+    """Its caption."""
     kind: Literal["placement", "distances"]
+    """`placement` (one group's cups in one round) or `distances` (the table of distances)."""
     group: str | None = None
+    """The focus group (for `placement`)."""
     round: Literal["laerer", "elev"] | None = None
+    """`laerer` or `elev` (for `placement`)."""
 
     def as_figure(self) -> Figure:
         """The report's view of it: a Figure whose statistic says how it is drawn."""
@@ -128,12 +153,17 @@ class QualFile(Frozen):
     """What qual.yaml holds."""
 
     groups: tuple[FocusGroup, ...] = Field(min_length=1)
+    """The focus groups."""
     themes: tuple[Theme, ...] = ()
+    """The theme codebook."""
     anonymisation: Anonymisation = Anonymisation()
-    # Files other stages read and write; declared here so the study folder names them.
+    """How transcripts are anonymised before anyone quotes them."""
     codings: str | tuple[str, ...] | None = None  # one codings file, or several (one per coder)
+    """The codings file, or one per coder."""
     placements: str | None = None
+    """The placement exercise's CSV."""
     figures: tuple[QualFigure, ...] = ()
+    """The placement exercise's figures and table."""
 
 
 class QualDefinition(QualFile):
@@ -209,7 +239,7 @@ def read_qual(doc: YamlDocument, root: Path) -> tuple[QualDefinition | None, lis
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-            problems.append(doc.problem(loc, _pydantic_message(err)))
+            problems.append(doc.problem(loc, pydantic_message(err, keys_of([QualFile]))))
         return None, problems
     problems.extend(_Checks(doc, root, spec).run())
     if problems:

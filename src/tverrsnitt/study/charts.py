@@ -34,7 +34,7 @@ _ALL = (
     ChartKind("dots", ("number", "points"), "a dot per group or statement at the mean, median "
               "or net score, with its 95 % confidence interval (quartiles for `quantiles`)"),
     ChartKind("table", (), "no chart: the numbers are printed as a table"),
-    ChartKind("none", (), "no chart and no table of its own (numbers only in the prose)"),
+    ChartKind("none", (), "no chart: the numbers are printed as a table"),
 )
 
 CHART_KINDS: dict[str, ChartKind] = {kind.name: kind for kind in _ALL}

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from ..errors import DefinitionProblem, did_you_mean, one_of
 from . import layout
 from .conditions import Condition
+from .messages import keys_of, pydantic_message
 from .model import (
     AgeBands,
     Bands,
@@ -299,11 +300,8 @@ class _Checker:
                 source = ReferenceSource.model_validate(entry)
             except ValidationError as exc:
                 for err in exc.errors():
-                    kind = err.get("type")
-                    message = ("required key is missing" if kind == "missing" else
-                               "unknown key (check the spelling)" if kind == "extra_forbidden"
-                               else str(err.get("msg", "invalid value")))
-                    self.add("figures.yaml", ("references", index, *err["loc"]), message)
+                    self.add("figures.yaml", ("references", index, *err["loc"]),
+                             pydantic_message(err, keys_of([ReferenceSource])))
                 continue
             if source.id in sources:
                 self.add("figures.yaml", ("references", index, "id"),

@@ -22,9 +22,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DefinitionProblem, StudyDefinitionError
+from ..errors import DefinitionProblem, StudyDefinitionError, did_you_mean, one_of
 from .check import check_study
 from .conditions import ConditionSyntaxError, parse_condition
+from .files import KNOWN_KEYS, STUDY_FILES, file_keys
+from .messages import pydantic_message
 from .model import (
     CHOICE_TYPES,
     AnswerSpec,
@@ -68,24 +70,8 @@ class _Collector:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-                self.add(doc, (*key_path, *loc), _pydantic_message(err))
+                self.add(doc, (*key_path, *loc), pydantic_message(err, KNOWN_KEYS))
             return None
-
-
-def _pydantic_message(err: Any) -> str:
-    kind = err.get("type", "")
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling)"
-    if kind == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        return (f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of "
-                f"{ctx.get('expected_tags', '')}")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"got {err.get('input')!r}; expected one of {expected}"
-    return str(err.get("msg", "invalid value"))
 
 
 def _as_list(doc: YamlDocument, key: str, out: _Collector) -> list[Any]:
@@ -99,8 +85,20 @@ def _as_list(doc: YamlDocument, key: str, out: _Collector) -> list[Any]:
 
 
 def _expect_mapping(doc: YamlDocument, out: _Collector) -> dict[str, Any]:
+    """The file's top-level mapping; a key its file model does not know is a problem (a
+    misspelt `questons:` would otherwise leave the questionnaire silently empty)."""
     if isinstance(doc.data, dict):
-        return doc.data
+        model = STUDY_FILES.get(doc.path.name)
+        if model is None:
+            return doc.data
+        known = file_keys(model)
+        for key in doc.data:
+            if key not in known:
+                out.add(doc, (key,), f"unknown key {key!r} at the top of {doc.path.name}; "
+                                     f"expected one of {one_of(known)}."
+                                     f"{did_you_mean(str(key), known)}")
+        # Reported once here; the models below see only the keys they know.
+        return {key: value for key, value in doc.data.items() if key in known}
     out.add(doc, (), "expected a mapping of keys at the top of the file")
     return {}
 
@@ -203,7 +201,7 @@ def _entries(cls: Any, doc: YamlDocument, key: str, out: _Collector) -> list[Any
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if p not in ("recode", "age_bands"))
-                out.add(doc, (key, index, *loc), _pydantic_message(err))
+                out.add(doc, (key, index, *loc), pydantic_message(err, KNOWN_KEYS))
     return result
 
 
@@ -234,8 +232,6 @@ def _options(doc: YamlDocument, path: KeyPath, spec: AnswerSpec, kind: str,
         return None
     if spec.scale is not None:
         if spec.scale not in scales:
-            from ..errors import did_you_mean, one_of
-
             out.add(doc, (*path, "scale"), f"unknown scale {spec.scale!r}; expected one of "
                     f"{one_of(sorted(scales))}.{did_you_mean(spec.scale, scales)}")
             return None

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..errors import DefinitionProblem
 from .bands import Interval, intervals
@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # qual builds on this module; qual/definition.py completes St
 class Frozen(BaseModel):
     """Base for all definition objects: immutable, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    # A field's docstring is its description: the reference (docs/definition.md) and the JSON
+    # Schemas are generated from them (study/reference.py).
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True,
+                              use_attribute_docstrings=True)
 
 
 # ----------------------------------------------------------------------------- questionnaire
@@ -58,8 +61,10 @@ def _as_label(value: object) -> object:
     return value
 
 
-# An answer option, group value or category: text, with numbers accepted as written.
-Label = Annotated[str, BeforeValidator(_as_label)]
+# An answer option, group value or category: text, with numbers accepted as written (and so
+# the JSON Schema lets an editor accept `values: [9, 10]`).
+Label = Annotated[str, BeforeValidator(_as_label),
+                  WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
 
 
 def normalise_header(text: str) -> str:
@@ -74,17 +79,25 @@ class NetSpec(Frozen):
     every point from a to b of a numeric scale."""
 
     plus: tuple[Label, ...] = Field(min_length=1)
+    """Options counted as plus (promoters); 'a..b' names every point from a to b."""
     minus: tuple[Label, ...] = Field(min_length=1)
+    """Options counted as minus (detractors); 'a..b' names every point from a to b."""
 
 
 class Scale(Frozen):
     """A named, ordered list of answer options shared by many questions."""
 
     options: tuple[Label, ...]
+    """The answer options, in order (low to high for an ordinal scale)."""
     ordinal: bool = False
+    """True when the options are ordered: charts use a light-to-dark ramp, routing may compare with
+    >=, a net score counts from its ends."""
     top2: tuple[Label, ...] | None = None
+    """The options counted as `top2` (usually the two highest)."""
     bottom2: tuple[Label, ...] | None = None
+    """The options counted as `bottom2` (usually the two lowest)."""
     net: NetSpec | None = None
+    """The net score of questions on this scale (`statistic: net`)."""
 
 
 class AnswerSpec(Frozen):
@@ -92,53 +105,87 @@ class AnswerSpec(Frozen):
     `scale` question's range) and when it is asked."""
 
     options: tuple[Label, ...] | None = None
+    """The answer options, in order; or name a `scale`. Numbers are read as labels ('9')."""
     scale: str | None = None
+    """The name of a scale under `scales:` whose options (and top2, bottom2, net) this question
+    uses."""
     ordinal: bool | None = None
+    """Overrides the scale's `ordinal`."""
     top2: tuple[Label, ...] | None = None
+    """Overrides the scale's `top2`."""
     bottom2: tuple[Label, ...] | None = None
+    """Overrides the scale's `bottom2`."""
     net: NetSpec | None = None
+    """Overrides the scale's net score: `{plus: [9, 10], minus: ['0..6']}`."""
     asked_if: str | None = None
-    # A number's allowed values; for a `scale` question its whole points (0 to 10).
+    """Routing: the question is asked only when this condition holds, e.g. `q3 == 'Ja'`, `q41 >= 'I
+    noen grad'`, `b2 in ['A', 'B']`, `q5 has_any 'X'`, `q7 is_answered`. Answers given although
+    it does not hold are counted and left out of the base."""
     range: tuple[float, float] | None = None
-    # Texts of some points of a `scale` question (0: 'Svært lite sannsynlig'), shown on the web.
+    """Allowed values of a `number` [low, high]; for a `scale` question its points (whole numbers,
+    [0, 10])."""
     labels: dict[Label, str] | None = None
+    """Texts of some points of a `scale` question, e.g. `{0: Svært lite sannsynlig, 10: Svært
+    sannsynlig}` (shown on the web, read back from SPSS value labels)."""
 
 
 class QuestionSpec(AnswerSpec):
     """A stand-alone question as written in questionnaire.yaml."""
 
     code: str
+    """The question's code: the name every other file uses (unique; not a display label)."""
     header: str
+    """The export column's header, matched as written (case and spacing aside)."""
     type: QuestionType
+    """`single` (one option), `multi` (several, joined by ';' in the export), `number`, `scale`
+    (whole points of a range, such as 0–10), `text` (free text), `id` or `datetime`."""
     label: str | None = None
+    """Short name in charts and tables (default: the header)."""
     screening: bool = False
+    """True for a screening question (answered before anything else on the web)."""
     exclusive_option: Label | None = None
-    # A number's unit as printed after it in the report ('år', 'timer'), and shown on the web.
+    """A multi-select option that cannot be combined with others ('Ingen av disse')."""
     unit: str | None = None
-    # Whole numbers only (years, counts): a decimal answer is a data error.
+    """The unit printed after its numbers in the report ('år', 'timer': '9,2 år') and shown on the
+    web."""
     integer: bool = False
+    """Whole numbers only (years, counts): a decimal answer is a data error; bands made by `cuts`
+    are labelled 0–2, 3–5 …"""
     register_column: str | None = None
+    """The column of the member register that holds the same variable (linked respondents and
+    everyone invited)."""
     reconstructed: bool = False
+    """True when the wording is reconstructed rather than quoted (documentation only)."""
 
 
 class BatteryItemSpec(Frozen):
     """One statement (row) of a battery question."""
 
     code: str
+    """The statement's code (unique among all questions)."""
     statement: str
+    """The statement's text; also its label in charts."""
     header: str | None = None
+    """The export header (default: '<stem> [<statement>]')."""
     asked_if: str | None = None
+    """Routing for this statement only (default: the battery's)."""
     reconstructed: bool | None = None
+    """Overrides the battery's `reconstructed`."""
 
 
 class BatterySpec(AnswerSpec):
     """A matrix question: one stem, one scale, one row per statement."""
 
     battery: str
+    """The battery's id (a page of fieldwork.yaml may list it)."""
     stem: str
+    """The question text shared by the statements."""
     type: Literal["single", "scale"] = "single"
+    """`single` (an option per statement) or `scale` (a point of `range` per statement)."""
     reconstructed: bool = False
+    """True when the wording is reconstructed rather than quoted."""
     items: tuple[BatteryItemSpec, ...]
+    """The statements, one row each."""
 
 
 class Question(Frozen):
@@ -188,40 +235,61 @@ class Group(Frozen):
     """One category of a recoded variable and the source options that fall into it."""
 
     label: str
+    """The group's label, as printed and as tables.csv writes it."""
     heading: str | None = None
+    """A longer heading for composition tables (default: the label)."""
     values: tuple[Label, ...]
+    """The source's options that fall into this group (numbers for a 0–10 scale: [9, 10])."""
 
 
 class Recode(Frozen):
     """A grouping variable made by mapping the options of one question onto groups."""
 
     kind: Literal["recode"] = "recode"
+    """`recode`."""
     code: str
+    """The variable's code (not a question code)."""
     label: str
+    """Its name in print ('Yrkesgruppe')."""
     source: str
+    """The choice question (or 0–10 scale) whose options are grouped."""
     groups: tuple[Group, ...]
+    """The groups in report order; every option of the source must be in one group or under
+    `ungrouped`."""
     ungrouped: tuple[Label, ...] = ()
+    """Options deliberately in no group (left out of the breakdown and of its Totalt)."""
     note: str | None = None
+    """A comment for the people maintaining the definition (not printed)."""
 
 
 class Band(Frozen):
     """A band of numbers (or ages), inclusive at both ends; an open end is None."""
 
     label: str
+    """The band's label."""
     min: float | None = None
+    """Lowest value in the band (inclusive); leave out for an open lower end."""
     max: float | None = None
+    """Highest value in the band (inclusive); leave out for an open upper end."""
 
 
 class AgeBands(Frozen):
     """Age groups computed as (year of a reference date) - (birth year)."""
 
     kind: Literal["age_bands"]
+    """`age_bands`."""
     code: str
+    """The variable's code."""
     label: str
+    """Its name in print ('Alder')."""
     birth_year: str
+    """A `number` question holding a year of birth."""
     reference_date: str
+    """A `datetime` question whose year the age is counted to (the start time)."""
     bands: tuple[Band, ...]
+    """The age bands in order, inclusive at both ends."""
     note: str | None = None
+    """A comment (not printed)."""
 
 
 class Bands(Frozen):
@@ -233,13 +301,23 @@ class Bands(Frozen):
     """
 
     kind: Literal["bands"]
+    """`bands`."""
     code: str
+    """The variable's code."""
     label: str
+    """Its name in print ('År i jobben')."""
     source: str
+    """A `number` or `scale` question."""
     cuts: tuple[float, ...] | None = None
+    """The lower bound of every band after the first: [3, 6, 11] gives 0–2, 3–5, 6–10 and '11 eller
+    mer' (labels generated; decimals read 'Under 3', '3 til under 6' …)."""
     labels: tuple[str, ...] | None = None
+    """The labels of the bands made by `cuts` (one more than the cuts)."""
     bands: tuple[Band, ...] | None = None
+    """Instead of `cuts`: each band with its `label` and inclusive `min`/`max`. A value in no band
+    is counted and reported."""
     note: str | None = None
+    """A comment (not printed)."""
 
 
 Derived = Annotated[Recode | AgeBands | Bands, Field(discriminator="kind")]
@@ -249,33 +327,46 @@ class ComparisonGroup(Frozen):
     """One side of a sample/population comparison."""
 
     label: str
+    """The group's label ('Utvalg', 'Populasjon')."""
     source: Literal["respondents", "register"]
+    """`respondents` (the analysed answers) or `register` (everyone invited)."""
     when: str | None = None
+    """For respondents: a condition choosing who is in the group (`reg_medlemsnr is_answered`)."""
 
 
 class Comparison(Frozen):
     """A breakdown whose groups are different frames (analysed sample vs. register)."""
 
     code: str
+    """The breakdown's code."""
     label: str
+    """Its name in print."""
     groups: tuple[ComparisonGroup, ...]
+    """The frames compared, each counted in its own base."""
 
 
 class ScreeningStep(Frozen):
     """Respondents whose answer is not in `keep` stop here, counted under `reason`."""
 
     question: str
+    """The screening question."""
     keep: tuple[str, ...]
+    """The answers that pass; everyone else (and no answer) stops here."""
     reason: str
+    """The exclusion reason printed in the response table (and the web's screened-out page key)."""
 
 
 class Register(Frozen):
     """How the register of invited members links to the export."""
 
     key_column: str
+    """The register's column with the member number."""
     respondent_key: str
+    """The export question that carries the same member number."""
     date_column: str
+    """The register's invitation date."""
     date_as: str
+    """The export's date question it stands for (so ages are computed alike in both)."""
 
 
 # ----------------------------------------------------------------------------- figures
@@ -292,21 +383,25 @@ class SortRule(Frozen):
     """Order a figure's rows by the share of one category (or top2), largest first."""
 
     category: Label
+    """The category (an option, top2, or mean/median/net for numbers) to sort by."""
     descending: bool = True
+    """Largest first (default)."""
 
 
 class ChartSpec(Frozen):
     """How a figure is drawn; the statistic and breakdown decide the default kind."""
 
-    # stacked/grouped/bars draw shares; dots (and bars) draw numbers with their confidence
-    # intervals; table and none draw nothing (the numbers are printed as a table).
     kind: ChartKindName = "auto"
+    """`auto` (chosen from statistic and breakdown), `stacked`, `grouped`, `bars` (shares; for
+    numbers with CI whiskers), `dots` (a number per row with its 95 % CI), `table` or `none`."""
     show: dict[str, Label] | None = None
+    """For a grouped chart of statements: the one option drawn per statement, `{item: option}`."""
     show_categories: tuple[Label, ...] | None = None
-    # Breakdowns drawn one under the other, each from `by`/`also_by` (Figur 5.2: skoletype in
-    # the upper part, yrkesgruppe in the lower); None draws `by` only.
+    """Draw only these categories."""
     parts: tuple[str, ...] | None = None
+    """Breakdowns drawn one under the other (from `by` and `also_by`)."""
     note: str | None = None
+    """A note printed under the chart."""
 
 
 class SelectRule(Frozen):
@@ -315,7 +410,9 @@ class SelectRule(Frozen):
     2023 report's choice by eye (Figur 5.7, 5.8, 5.11, 6.7, 6.8, 6.10)."""
 
     min_points: float = Field(ge=0, le=100)
+    """The smallest difference between two groups, in percentage points, that keeps a statement."""
     alpha: float = Field(default=0.05, gt=0, lt=1)
+    """The significance level of the Holm-adjusted pairwise tests."""
 
 
 class ReferenceSource(Frozen):
@@ -326,9 +423,13 @@ class ReferenceSource(Frozen):
     """
 
     id: str
+    """The source's id, used by `reference_values`."""
     name: str
+    """Its name in the legend ('TALIS 2018')."""
     citation: str
+    """The citation in the footnote ('Throndsen, Carlsten og Björnsson 2019')."""
     population: str
+    """Whom the published numbers are about ('lærere på ungdomstrinnet')."""
 
 
 class ReferenceValue(Frozen):
@@ -338,10 +439,15 @@ class ReferenceValue(Frozen):
     figure's Totalt."""
 
     source: str
+    """The id of one of the figure's `references`."""
     item: str
+    """The figure's item the value belongs to."""
     category: Label
+    """The category of that item (an option, top2 or bottom2)."""
     value: float | tuple[float, float]
+    """The published percent, or a [low, high] range."""
     note: str | None = None  # printed after the value: a subgroup or a caveat
+    """Printed after the value: a subgroup or a caveat."""
 
     @property
     def low(self) -> float:
@@ -360,26 +466,45 @@ class Figure(Frozen):
     """One table or figure of the report: what is counted, for whom, split how."""
 
     id: str
+    """The figure's id: 'T…' for a table ('T2.1'), else a figure ('4.10'); the number printed."""
     title: str
+    """The caption, as printed."""
     items: tuple[str, ...]
+    """The question codes counted (statements of a battery, or one question)."""
     statistic: Statistic
+    """What is counted: one of the [statistics](#statistics)."""
     by: str = "none"
+    """The breakdown: `none`, a derived variable, a comparison, or a single-choice question (its
+    options are the groups)."""
     also_by: tuple[str, ...] = ()
+    """More breakdowns, printed as extra tables (and usable in prose)."""
     options: tuple[str, ...] | None = None
+    """For `selected_share`: only these options."""
     overrides: dict[str, Statistic] = Field(default_factory=dict)
+    """Another statistic for some items: `{b6_stillingsprosent: mean}`."""
     variables: dict[str, str] = Field(default_factory=dict)
+    """Count an item through a derived variable made from it: `{b3_ar: ansiennitet}` counts years in
+    the job in its bands."""
     top2: tuple[Label, ...] | None = None
+    """Overrides the items' `top2`."""
     bottom2: tuple[Label, ...] | None = None
+    """Overrides the items' `bottom2`."""
     net: NetSpec | None = None
+    """Overrides the items' net score."""
     sort: SortRule | None = None
+    """Order the rows by one category's share."""
     chart: ChartSpec = ChartSpec()
+    """How the figure is drawn (see the [chart kinds](#chart-kinds))."""
     base: str | None = None
+    """Who is in the base, for the people maintaining the definition (not printed)."""
     note: str | None = None
+    """A comment (not printed; see `chart.note` for a printed note)."""
     select: SelectRule | None = None
-    # Published comparison values: the sources this figure cites (usually YAML aliases of the
-    # list at the top of figures.yaml) and the values, each naming its source by id.
+    """Keep only statements whose groups differ significantly and visibly."""
     references: tuple[ReferenceSource, ...] = ()
+    """Published surveys this figure cites (YAML aliases of `references:` at the top of the file)."""
     reference_values: tuple[ReferenceValue, ...] = ()
+    """Their published values, marked on the chart and listed under the table."""
 
     def reference_source(self, source_id: str) -> ReferenceSource:
         """The figure's reference source with id `source_id` (KeyError if it has none)."""
@@ -415,23 +540,31 @@ class NumberRef(Frozen):
     """A number in the prose, pulled from tables.csv at build time."""
 
     figure: str
+    """The figure's id."""
     item: str | tuple[str, ...]
+    """The item (or a list of items, for `range_prosent`)."""
     category: Label
+    """An option, top2, bottom2, mean, median, q1, q3, sum or net."""
     group: str = "Totalt"
+    """The group (default Totalt)."""
     by: str | None = None
-    # auto: a share as 'prosent', a mean/median/quartile/sum as a number with the question's
-    # unit ('9,2 år'), a net score as signed points ('+12').
+    """The breakdown (default the figure's `by`)."""
     format: Literal["auto", "prosent", "percent", "range_prosent", "count", "number",
                     "points"] = "auto"
-    # Decimals of a `number` (default 1).
+    """`auto` (default: a share as '47 prosent', a number with its unit '27,9 timer', a net score
+    '−18'), `prosent`, `percent` ('47'), `range_prosent` ('mellom 35 og 55 prosent'), `count` ('2
+    259'), `number` or `points`. A mean cannot be printed as a percent."""
     decimals: int | None = Field(default=None, ge=0, le=3)
+    """Decimals of a number (default: 1; 0 for a median of whole numbers)."""
 
 
 class Paragraph(Frozen):
     """Prose with `{name}` placeholders filled from `values`."""
 
     text: str
+    """The text, with {placeholders}."""
     values: dict[str, NumberRef] = Field(default_factory=dict)
+    """What each placeholder prints."""
 
 
 MethodTable = Literal["nonresponse", "representativity", "weights", "themes"]
@@ -442,37 +575,56 @@ class QuoteRef(Frozen):
     ' […] '), or up to `limit` passages coded with `theme` (in transcript order)."""
 
     segment: str | None = None
+    """A named segment of the focus-group codings."""
     theme: str | None = None
+    """Or a theme: up to `limit` passages coded with it."""
     limit: int = Field(default=1, ge=1)
+    """How many passages of a theme."""
 
 
 class Section(Frozen):
     """A heading with prose, figures, method tables and subsections."""
 
     title: str
+    """The heading."""
     paragraphs: tuple[Paragraph | str, ...] = ()
+    """Paragraphs: plain text, or `{text, values}` with numbers from the tables."""
     figures: tuple[str, ...] = ()
-    # Method tables computed by the run: non-response by register variable, the R-indicator,
-    # (in weighted runs) the weight summary, and the focus groups' coded passages per theme.
+    """Figure ids placed here, in order (each once in the report)."""
     methods: tuple[MethodTable, ...] = ()
+    """Method tables computed by the run: `nonresponse`, `representativity` (R-indicator),
+    `weights`, `themes`."""
     quotes: tuple[QuoteRef, ...] = ()
+    """Focus-group quotes placed here."""
     sections: tuple[Section, ...] = ()
+    """Subsections."""
     unnumbered: bool = False
+    """True for a heading without a number."""
 
 
 class ReportSpec(Frozen):
     """Title page facts and the chapter structure of the report."""
 
     title: str
+    """The report's title."""
     subtitle: str | None = None
+    """A subtitle."""
     number: str | None = None
+    """The series number ('Rapport 2023:15')."""
     publisher: str | None = None
+    """The publisher ('NIFU')."""
     client: str | None = None
+    """Who commissioned it."""
     authors: tuple[str, ...] = ()
+    """The authors."""
     date: dt.date | None = None
+    """The date of publication."""
     language: str = "nb"
+    """The report's language (`nb`)."""
     summary: Section | None = None
+    """The summary (Sammendrag), unnumbered."""
     chapters: tuple[Section, ...] = ()
+    """The chapters."""
 
 
 # ----------------------------------------------------------------------------- fieldwork
@@ -482,53 +634,81 @@ class Page(Frozen):
     """One page of the web questionnaire: questions and batteries shown together."""
 
     title: str
+    """The page's heading."""
     intro: str | None = None
+    """A paragraph under the heading."""
     questions: tuple[str, ...]
+    """Question codes and battery ids on the page."""
 
 
 class Reminder(Frozen):
     """A reminder sent on `date` to members who have not completed."""
 
     name: str
+    """The reminder's name (as the mail log shows it)."""
     date: dt.date
+    """When it is due."""
 
 
 class MailText(Frozen):
     """Subject and body of a mail; the body may use {link}, {title} and {deadline}."""
 
     subject: str
+    """The subject line."""
     body: str
+    """The text; {link} (required), {title} and {deadline} are filled in."""
 
 
 class SmtpSettings(Frozen):
     """How mail leaves; the environment (TVERRSNITT_SMTP_*) overrides each value."""
 
     host: str = "localhost"
+    """The SMTP server (TVERRSNITT_SMTP_HOST overrides)."""
     port: int = 25
+    """Its port."""
     sender: str = "undersokelse@example.org"
+    """The From address."""
     user: str | None = None
+    """Login name, if the server needs one."""
     password: str | None = None
+    """Its password (better: TVERRSNITT_SMTP_PASSWORD)."""
     tls: Literal["none", "starttls", "ssl"] = "none"
+    """`none`, `starttls` or `ssl`."""
     batch_size: int = Field(default=100, ge=1)
+    """Mails per connection."""
     per_minute: int = Field(default=600, ge=1)
+    """The most mails sent per minute."""
 
 
 class Fieldwork(Frozen):
     """The web questionnaire and its mailings: pages, texts, reminders (fieldwork.yaml)."""
 
     title: str
+    """The questionnaire's title."""
     mode: Literal["personal", "open"] = "personal"
+    """`personal` (a link per member) or `open` (anyone with the link)."""
     opens: dt.date | None = None
+    """First day the questionnaire accepts answers."""
     closes: dt.date | None = None
+    """Last day."""
     welcome: tuple[str, ...]
+    """Paragraphs on the first page."""
     completion: tuple[str, ...]
+    """Paragraphs on the receipt page."""
     screened_out: dict[str, str]
+    """The page text for each screening reason."""
     closed: str = "Undersøkelsen er avsluttet."
+    """The text outside the fieldwork period."""
     pages: tuple[Page, ...]
+    """The pages in order."""
     invitation: MailText
+    """The invitation mail."""
     reminder: MailText
+    """The reminder mail."""
     reminders: tuple[Reminder, ...] = ()
+    """The reminders' dates, in order."""
     smtp: SmtpSettings = SmtpSettings()
+    """How mail is sent."""
 
 
 # ----------------------------------------------------------------------------- study
@@ -538,16 +718,23 @@ class StudyMeta(Frozen):
     """What the study is, and where its example data live."""
 
     name: str
+    """The study's short name."""
     title: str
+    """Its title."""
     survey_year: int | None = None
+    """The year of the survey."""
     export_sheet: str | None = None
+    """The sheet of an .xlsx export to read (default: the first)."""
     default_data: str | None = None
+    """The export `report` reads when no --data is given (relative to the study folder)."""
     default_register: str | None = None
-    # Disclosure control: published output shows no number based on fewer respondents.
+    """The register read with the default data."""
     min_cell: int = 5
-    # Confidence intervals (95 %) as R survey's svyciprop: logit (its default), beta
-    # (Korn-Graubard) or wilson (with the design effect).
+    """Disclosure control: published output shows no number based on fewer respondents (never below
+    3)."""
     ci_method: Literal["logit", "beta", "wilson"] = "logit"
+    """95 % intervals of shares as R survey's svyciprop: `logit` (its default), `beta`
+    (Korn–Graubard) or `wilson`."""
 
 
 # ----------------------------------------------------------------------------- weighting
@@ -556,7 +743,9 @@ class NonresponseVariable(Frozen):
     """One register variable of the non-response table; several codes are crossed."""
 
     label: str
+    """The table's name."""
     variables: tuple[str, ...] = Field(min_length=1)
+    """Register variables; several are crossed."""
 
 
 class Nonresponse(Frozen):
@@ -568,8 +757,11 @@ class Nonresponse(Frozen):
     """
 
     respondents: str | None = None
+    """The condition that links an analysed respondent to the register."""
     variables: tuple[NonresponseVariable, ...] = Field(min_length=1)
+    """The tables of the analysis."""
     propensity: tuple[str, ...] = ()
+    """The R-indicator's model variables (default: every variable of the tables)."""
 
     @property
     def model_variables(self) -> tuple[str, ...]:
@@ -588,29 +780,40 @@ class RakingMargin(Frozen):
     """
 
     variable: str
+    """The respondents' variable."""
     register_variable: str | None = None
+    """A variable of the register with the same categories, counted for the population totals."""
     totals: dict[str, float] | None = None
+    """Or the population totals as numbers, per category."""
     source: str | None = None
-    # Respondents without a category: an error, or a category of their own ('Uoppgitt') whose
-    # population total keeps their share of the sample (so their weights are not distorted).
+    """Where `totals` come from (required with them)."""
     unanswered: Literal["error", "keep_share"] = "error"
+    """Respondents without a category: `error`, or `keep_share` (their own category keeps its sample
+    share)."""
 
 
 class TrimBounds(Frozen):
     """Bounds for raked weights as multiples of the mean weight."""
 
     lower: float
+    """The smallest weight, as a multiple of the mean weight (0 <= lower < 1)."""
     upper: float
+    """The largest, as a multiple of the mean weight (> 1)."""
 
 
 class Weighting(Frozen):
     """Raking used by `tverrsnitt report --rake`: margins, convergence control and trimming."""
 
     margins: tuple[RakingMargin, ...] = Field(min_length=1)
+    """The raking margins."""
     trim: TrimBounds | None = None
+    """Bounds for the raked weights."""
     max_iter: int = Field(default=50, ge=1)
+    """The most raking sweeps."""
     epsilon: float = Field(default=1.0, gt=0)
+    """Convergence: the largest change of a weighted total."""
     note: str | None = None
+    """A paragraph printed with the weight table."""
 
 
 class Study(Frozen):

@@ -29,6 +29,8 @@ class StatisticKind:
     # True when differences.csv tests the groups of a breakdown against each other.
     tested: bool
     description: str
+    # The rows in words, where they are not fixed `categories` or the item's options.
+    rows: str = "the options"
 
 
 _ALL = (
@@ -53,15 +55,18 @@ _ALL = (
                   "share of the `net.plus` answers minus share of the `net.minus` answers, in "
                   "points from -100 to 100 (eNPS), with its standard error"),
     StatisticKind("count", ("single",), "count", None, False,
-                  "counts per option within each group of the breakdown (Tabell 3.1)"),
+                  "counts per option within each group of the breakdown (Tabell 3.1)",
+                  "the options of each group, and `Totalt`"),
     StatisticKind("response_status", (), "count", None, False,
-                  "invited, answered, screened out by reason, analysed (Tabell 2.1)"),
+                  "invited, answered, screened out by reason, analysed (Tabell 2.1)",
+                  "`Distribuert`, `Svart`, `Ekskludert`, `Total N`, one per screening reason"),
     StatisticKind("answers", ("text",), "text", ("Svar",), False,
                   "the free-text answers themselves, by group"),
     StatisticKind("placement", (), "qualitative", None, False,
-                  "focus groups' placement exercise (qual.yaml)"),
+                  "focus groups' placement exercise (qual.yaml)", "– (not in tables.csv)"),
     StatisticKind("placement_distances", (), "qualitative", None, False,
-                  "distances in the focus groups' placement exercise (qual.yaml)"),
+                  "distances in the focus groups' placement exercise (qual.yaml)",
+                  "– (not in tables.csv)"),
 )
 
 STATISTICS: dict[str, StatisticKind] = {kind.name: kind for kind in _ALL}

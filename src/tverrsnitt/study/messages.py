@@ -1,0 +1,52 @@
+"""Pydantic's validation errors as the study definition's messages: short, in the user's
+words, with the near match for a misspelt key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import did_you_mean
+
+
+def keys_of(models: Iterable[type[BaseModel]]) -> tuple[str, ...]:
+    """Every key the models (and the models inside them) know, as written in YAML."""
+    seen: dict[str, None] = {}
+    pending = list(models)
+    done: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in done:
+            continue
+        done.add(model)
+        for name, field in model.model_fields.items():
+            seen[field.alias or name] = None
+            pending.extend(_models_in(field.annotation))
+    return tuple(seen)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
+def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
+    """One pydantic error as a definition problem's message (`vocabulary`: the keys an
+    unknown key may be a misspelling of)."""
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1]) if err.get("loc") else ""
+        return f"unknown key {key!r} (check the spelling).{did_you_mean(key, vocabulary)}"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return (f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of "
+                f"{ctx.get('expected_tags', '')}")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"got {err.get('input')!r}; expected one of {expected}"
+    return str(err.get("msg", "invalid value"))
