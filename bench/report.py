@@ -340,15 +340,21 @@ def full_report_section() -> dict:
             "formats": formats}
 
 
-def cli_wall() -> float | None:
-    """Wall time of the report command as a user runs it, or None (with a note) if it fails."""
+def cli_wall(source: Path | None = None, formats: str | None = None) -> float | None:
+    """Wall time of the report command as a user runs it, or None (with a note) if it fails;
+    `source` is another build's src/ folder to run instead of this checkout's."""
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
-        code = ("import sys; from tverrsnitt.cli import main; "
-                f"sys.exit(main(['report', {str(STUDY)!r}, '--quiet', '--out', {tmp + '/out'!r}]))")
+        extra = f", '--format', {formats!r}" if formats else ""
+        check = (f"import tverrsnitt.cli as c; assert c.__file__.startswith({str(source)!r}), "
+                 "c.__file__; " if source is not None else "")
+        code = (f"import sys; {check}from tverrsnitt.cli import main; "
+                f"sys.exit(main(['report', {str(STUDY)!r}, '--quiet', '--out', {tmp + '/out'!r}"
+                f"{extra}]))")
+        env = {**os.environ, "PYTHONPATH": str(source)} if source is not None else None
         start = time.perf_counter()
         try:
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  timeout=600, check=False)
+                                  timeout=600, check=False, env=env)
         except subprocess.TimeoutExpired:
             print("  the report command timed out after 600 s")
             return None
@@ -358,6 +364,32 @@ def cli_wall() -> float | None:
         print(f"  the report command was not measured: {last}")
         return None
     return wall
+
+
+def against_section(revision: str, repeat: int) -> None:
+    """The report command of this checkout and of an earlier build (a git revision), run in
+    turn `repeat` times each on the same machine; best times and their ratio."""
+    section(f"5. This build against {revision}: `tverrsnitt report` as a user runs it")
+    with tempfile.TemporaryDirectory(prefix="bench-previous-") as tmp:
+        archive = Path(tmp) / "src.tar"
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src", "-o", str(archive)],
+                       check=True)
+        subprocess.run(["tar", "-xf", str(archive), "-C", tmp], check=True)
+        source = Path(tmp) / "src"
+        for formats in (None, "html"):
+            times: dict[str, list[float]] = {"this build": [], revision: []}
+            for _ in range(repeat):
+                for name, build in (("this build", None), (revision, source)):
+                    wall = cli_wall(build, formats)
+                    if wall is not None:
+                        times[name].append(wall)
+            if not all(times.values()):
+                print(f"  {formats or 'html,docx,pdf'}: not measured (a run failed)")
+                continue
+            best = {name: min(values) for name, values in times.items()}
+            print(f"  --format {formats or 'html,docx,pdf'}: this build {best['this build']:.2f} s, "
+                  f"{revision} {best[revision]:.2f} s, ratio {best['this build'] / best[revision]:.3f}"
+                  f" (best of {repeat} each, in turn)")
 
 
 def compare(reference: list[tuple], other: list[tuple], tolerance: float = 1e-9) -> list[str]:
@@ -511,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2023, help="seed of the resampling")
     parser.add_argument("--engines", nargs="+", choices=list(ENGINES), default=DEFAULT_ENGINES)
     parser.add_argument("--skip-report", action="store_true", help="leave out the full-report timing")
+    parser.add_argument("--against", metavar="REVISION",
+                        help="also time the report command of an earlier build (a git revision) "
+                             "in turn with this one, and print the ratio")
     parser.add_argument("--no-profile", action="store_true",
                         help="leave out the breakdown of the Polars engine's time at the largest size")
     # internal: one measurement in this process (what the parent runs in a subprocess)
@@ -556,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
             print(other)
             print(f"  (other processes kept {result.get('others', 0):.2f} of the cores busy meanwhile)")
     summary(report, results, identical)
+    if args.against:
+        against_section(args.against, args.repeat)
     print(f"\n  benchmark wall time {time.perf_counter() - started:.0f} s")
     return 0 if identical is not False else 1
 

@@ -325,6 +325,10 @@ def _registries() -> list[str]:
              "| statistic | question types | rows (`category` in tables.csv) | scale "
              "| groups tested | what it is |",
              "|---|---|---|---|---|---|"]
+    lines.insert(-2, "Question type `scale` is a numeric rating (`type: scale`, points 0–10), "
+                     "not a Likert question that names a `scale:` of options (that one is "
+                     "`single`).")
+    lines.insert(-2, "")
     for kind in STATISTICS.values():
         rows = ", ".join(f"`{c}`" for c in kind.categories) if kind.categories else kind.rows
         types = ", ".join(f"`{t}`" for t in kind.types) or "–"

@@ -144,6 +144,8 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
         figure = figure.model_copy(update={"items": kept})
     if drawn_value(figure) in ("number", "points"):
         data = _numbers(study, figure, cells, kind)
+        if not any(row.values for panel in data.panels for row in panel.rows):
+            return None  # no group has a number to draw (nobody answered yet)
         if cells.left_out:
             left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
             data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
@@ -495,10 +497,16 @@ def number_text(value: float, category: str, whole_numbers: bool = False) -> str
     return number(value, decimals_for(whole_numbers, category))
 
 
-def _number_value(study: Study, cells: _Cells, series: str, item: str, by: str, group: str,
-                  category: str, quartiles: bool) -> Value:
+def _number_value(study: Study, figure: Figure, cells: _Cells, series: str, item: str, by: str,
+                  group: str) -> Value | None:
+    """One dot: the item's number in the group with its interval (quartiles for quantiles);
+    None when the group has no number (no answers), so no dot is drawn at 0."""
+    category = _drawn_number(figure, item)
+    quartiles = figure.statistic_for(item) == "quantiles"
     cell = cells.get(item, by, group, category)
-    value = cell.estimate if cell.estimate is not None else 0.0
+    if cell.estimate is None or cell.count == 0:
+        return None
+    value = cell.estimate
     if quartiles:
         low_cell, high_cell = (cells.get(item, by, group, c) for c in ("q1", "q3"))
         low, high = low_cell.estimate, high_cell.estimate
@@ -548,33 +556,35 @@ def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> Ch
     by = figure.by
     panels = []
     series: list[Series]
+    rows: list[Row] = []
     if by == "none":
-        rows = []
         for item in items:
-            value = _number_value(study, cells, item, item, "none", TOTAL, category, quartiles)
-            rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
-                            category))
-        panels.append(Panel(None, tuple(rows)))
+            value = _number_value(study, figure, cells, item, item, "none", TOTAL)
+            if value is not None:
+                rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
+                                _drawn_number(figure, item)))
         rows_are: RowsAre = "items"
         series = [Series(items[0], items[0])]
     elif len(items) == 1:
         item = items[0]
-        rows = []
         for group in cells.groups(study, by):
-            value = _number_value(study, cells, group, item, by, group, category, quartiles)
-            rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
-        panels.append(Panel(None, tuple(rows)))
+            value = _number_value(study, figure, cells, group, item, by, group)
+            if value is not None:
+                rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
         rows_are = "groups"
         series = [Series(item, item)]
     else:
-        groups = cells.groups(study, by)
-        rows = [Row(_label(study, item), item, None,
-                    tuple(_number_value(study, cells, g, item, by, g, category, quartiles)
-                          for g in groups), category) for item in items]
-        panels.append(Panel(None, tuple(rows)))
+        groups = [g for g in cells.groups(study, by)
+                  if all(_number_value(study, figure, cells, g, i, by, g) is not None
+                         for i in items)]
+        for item in items:
+            found = [_number_value(study, figure, cells, g, item, by, g) for g in groups]
+            rows.append(Row(_label(study, item), item, None,
+                            tuple(v for v in found if v is not None), _drawn_number(figure, item)))
         rows_are = "items"
         series = [Series(g, _with_n(g, [v.base for r in rows for v in r.values if v.series == g]))
                   for g in groups]
+    panels.append(Panel(None, tuple(rows)))
     values = [v for panel in panels for row in panel.rows for v in row.values]
     question = study.question(items[0])
     measure, word = MEASURES.get(category, ("verdien", category))

@@ -66,9 +66,10 @@ def _examples(frame: pl.DataFrame, study: Study, variable: Derived) -> str:
                                - pl.col(variable.birth_year).cast(pl.Int64)).alias("age"))["age"]
         shown = [str(v) for v in values.unique().sort().head(SHOWN_VALUES).to_list()]
         return f"ages {', '.join(shown)}"
-    column = frame[variable.source].cast(pl.String)
-    shown = [str(v) for v in column.unique().sort().head(SHOWN_VALUES).to_list()]
-    return ", ".join(repr(v) for v in shown)
+    column = frame[variable.source]
+    shown = [f"{v:g}" if isinstance(v, float) else str(v)
+             for v in column.unique().sort().head(SHOWN_VALUES).to_list()]
+    return ", ".join(shown)
 
 
 def derived_findings(study: Study, respondents: pl.DataFrame) -> list[DataFinding]:

@@ -44,6 +44,12 @@ from .statistics import (
 from .yamlfile import KeyPath, YamlDocument
 
 ORDER_OPERATORS = (">=", "<=", ">", "<")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
 # Years a birth year can plausibly take.
 YEARS = (1850, 2100)
 OPTION_OPERATORS = ("==", "!=", ">=", "<=", ">", "<", "in", "has_any", "has_any_except")
@@ -108,7 +114,8 @@ class _Checker:
         """A net score's plus and minus answers are options of the question, none in both."""
         if not question.ordinal:
             self.add(file, path, f"a net score counts from the ends of an ordered scale; "
-                                 f"{question.code!r} is not ordinal")
+                                 f"{question.code!r} is not ordinal (if its options are ordered "
+                                 "low to high, add 'ordinal: true' to its scale or question)")
         sides = {}
         for side in ("plus", "minus"):
             labels = layout.expand_labels(getattr(spec, side), question.options)
@@ -266,6 +273,20 @@ class _Checker:
                     self.add(doc, (*path, "bands", index),
                              f"band {band.label!r} overlaps band {other.label!r}; every number "
                              "must fall in one band")
+        # Every answer must fall in a band: a gap loses answers (1 between 0 and 2 bands with
+        # max 0 and min 2; 2,5 between max 2 and min 3 when decimals are allowed).
+        step = 1.0 if source.whole_numbers else 0.0
+        ordered = sorted(found, key=lambda b: b.low)
+        for before, after in itertools.pairwise(ordered):
+            if after.low > before.high + step:
+                between = (f"{_number(before.high + 1)}–{_number(after.low - 1)}"
+                           if step and after.low - before.high > 2
+                           else _number(before.high + step) if step
+                           else f"between {_number(before.high)} and {_number(after.low)}")
+                self.add(doc, (*path, "bands"),
+                         f"answers {between} fall in no band (between {before.label!r} and "
+                         f"{after.label!r}); let the bands meet"
+                         + ("" if step else ", or use 'cuts' for a number with decimals"))
 
     def age_bands(self, path: KeyPath, variable: AgeBands) -> None:
         doc = "derived.yaml"
@@ -637,6 +658,10 @@ class _Checker:
         for name in sorted(names - set(paragraph.values)):
             self.add("report.yaml", (*path, "text"),
                      f"placeholder {{{name}}} has no entry under 'values'")
+        for name in sorted(set(paragraph.values) - names):
+            self.add("report.yaml", (*path, "values", name),
+                     f"'values' has {name!r}, but the text has no {{{name}}}: write it into the "
+                     "text where the number belongs, or remove the entry")
         for name, ref in paragraph.values.items():
             for message in number_ref_problems(self.study, ref):
                 self.add("report.yaml", (*path, "values", name), message)

@@ -49,4 +49,21 @@ def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"got {err.get('input')!r}; expected one of {expected}"
+    got = err.get("input")
+    if kind == "string_type":
+        hint = " (YAML read it as a number or true/false: put it in quotes)" if isinstance(
+            got, int | float | bool) else ""
+        return f"expected text, got {got!r}{hint}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {got!r}"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {got!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {got!r}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list ([a, b] or one '- ' line each), got {got!r}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of keys (key: value), got {got!r}"
+    if kind == "too_short":
+        return f"expected at least {err.get('ctx', {}).get('min_length', 1)} entries"
     return str(err.get("msg", "invalid value"))

@@ -137,8 +137,11 @@ class QuestionSpec(AnswerSpec):
     header: str
     """The export column's header, matched as written (case and spacing aside)."""
     type: QuestionType
-    """`single` (one option), `multi` (several, joined by ';' in the export), `number`, `scale`
-    (whole points of a range, such as 0–10), `text` (free text), `id` or `datetime`."""
+    """`single` (one option), `multi` (several, joined by ';' in the export), `number` (a decimal
+    comma or point), `scale` (a numeric rating: whole points of `range`, such as 0–10; not to
+    be confused with a Likert question that names a `scale:` of options, which is `single`),
+    `text` (free text), `id` or `datetime` (2023-02-02 09:01:39, 2023-02-02T09:01:39,
+    2023-02-02 09:01, 02.02.2023 09:01:39, 02.02.2023 09:01, 2023-02-02 or 02.02.2023)."""
     label: str | None = None
     """Short name in charts and tables (default: the header)."""
     screening: bool = False
@@ -265,7 +268,7 @@ class Recode(Frozen):
 class Band(Frozen):
     """A band of numbers (or ages), inclusive at both ends; an open end is None."""
 
-    label: str
+    label: Label
     """The band's label."""
     min: float | None = None
     """Lowest value in the band (inclusive); leave out for an open lower end."""
@@ -311,7 +314,7 @@ class Bands(Frozen):
     cuts: tuple[float, ...] | None = None
     """The lower bound of every band after the first: [3, 6, 11] gives 0–2, 3–5, 6–10 and '11 eller
     mer' (labels generated; decimals read 'Under 3', '3 til under 6' …)."""
-    labels: tuple[str, ...] | None = None
+    labels: tuple[Label, ...] | None = None
     """The labels of the bands made by `cuts` (one more than the cuts)."""
     bands: tuple[Band, ...] | None = None
     """Instead of `cuts`: each band with its `label` and inclusive `min`/`max`. A value in no band
@@ -475,7 +478,9 @@ class Figure(Frozen):
     """What is counted: one of the [statistics](#statistics)."""
     by: str = "none"
     """The breakdown: `none`, a derived variable, a comparison, or a single-choice question (its
-    options are the groups)."""
+    options are the groups). Each group's base is its respondents with a valid answer; the
+    breakdown's `Totalt` is the sum of its groups, so respondents without a group (who skipped
+    the role question, or an `ungrouped` option) are in no group and not in that Totalt."""
     also_by: tuple[str, ...] = ()
     """More breakdowns, printed as extra tables (and usable in prose)."""
     options: tuple[str, ...] | None = None
@@ -548,7 +553,8 @@ class NumberRef(Frozen):
     group: str = "Totalt"
     """The group (default Totalt)."""
     by: str | None = None
-    """The breakdown (default the figure's `by`)."""
+    """The breakdown (default the figure's `by`): `by` or one of its `also_by` (with a `by`,
+    Totalt is that breakdown's Totalt)."""
     format: Literal["auto", "prosent", "percent", "range_prosent", "count", "number",
                     "points"] = "auto"
     """`auto` (default: a share as '47 prosent', a number with its unit '27,9 timer', a net score
@@ -624,7 +630,8 @@ class ReportSpec(Frozen):
     summary: Section | None = None
     """The summary (Sammendrag), unnumbered."""
     chapters: tuple[Section, ...] = ()
-    """The chapters."""
+    """The chapters. A figure placed in no section is printed in a last section, 'Andre tabeller
+    og figurer'."""
 
 
 # ----------------------------------------------------------------------------- fieldwork

@@ -102,8 +102,10 @@ def is_numeric_statistic(name: str) -> bool:
 # `format: auto` (the default) chooses.
 PROSE_FORMATS: dict[str, tuple[str, ...]] = {
     "share": ("prosent", "percent", "range_prosent", "count"),
-    "number": ("number", "count"),
-    "points": ("points", "number", "count"),
+    # No `count` for numbers: 'i gjennomsnitt {timer}' with the number of respondents in it
+    # would read as the mean.
+    "number": ("number",),
+    "points": ("points", "number"),
 }
 WHAT_NUMBER = {"mean": "a mean", "median": "a median", "q1": "a quartile", "q3": "a quartile",
                "sum": "a sum", "net": "a net score (points)"}
