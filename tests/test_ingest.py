@@ -246,6 +246,8 @@ def test_lenient_blanks_cells_and_lists_them(capsys: pytest.CaptureFixture[str],
     assert run_report(path, out, "--lenient", "--register", str(REGISTER_CSV)) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Datakvalitet" in html and "Deltidd" in html and f">{target + 2}<" in html
+    # The appendix says what was expected in the report's language.
+    assert "et av svaralternativene «Heltid», «Deltid»" in html and "one of [" not in html
     produced = pl.read_csv(out / "tables.csv")
     heltid = produced.filter((pl.col("figure") == "3.3") & (pl.col("item") == "b5_heltid")
                              & (pl.col("group") == "Totalt") & (pl.col("category") == "Deltid"))

@@ -76,6 +76,13 @@ class DataProblem:
     column: str | None
     value: str | None
     expected: str
+    # What was expected in the report's language, for the data-quality appendix.
+    expected_report: str | None = None
+
+    @property
+    def report_text(self) -> str:
+        """What was expected, as the report prints it."""
+        return self.expected_report or self.expected
 
     def __str__(self) -> str:
         parts = [str(self.file)]

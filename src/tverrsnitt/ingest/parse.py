@@ -56,7 +56,9 @@ def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[st
             result.problems.append(DataProblem(
                 raw.file, 1, question.header, None,
                 f"a column with this header for question '{question.code}' "
-                f"(the export has no such column).{did_you_mean(question.header, unmatched)}"))
+                f"(the export has no such column).{did_you_mean(question.header, unmatched)}",
+                f"en kolonne med denne overskriften for spørsmålet {question.code} (filen har "
+                "ingen slik kolonne)"))
     result.unknown_columns = unmatched
     if not mapping and questions:
         # Nothing matches: the wrong file or the wrong study; one message says so better than
@@ -83,8 +85,8 @@ def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
             continue
         cells = raw.frame[column].str.strip_chars().replace("", None)
         series, problems = parse_column(question, cells, rows)
-        result.problems.extend(DataProblem(raw.file, row, headers[column], value, expected)
-                               for row, value, expected in problems)
+        result.problems.extend(DataProblem(raw.file, row, headers[column], value, expected, report)
+                               for row, value, expected, report in problems)
         columns.append(series.alias(question.code))
     result.frame = pl.DataFrame(columns)
     return result
@@ -103,12 +105,18 @@ def empty_dtype(question: Question) -> pl.DataType:
     return pl.String()
 
 
-CellProblem = tuple[int, str, str]
+# (row, value, what was expected, the same in the report's language: Norwegian)
+CellProblem = tuple[int, str, str, str]
 
 
-def _problems(rows: pl.Series, cells: pl.Series, bad: pl.Series, expected: str) -> list[CellProblem]:
+def _problems(rows: pl.Series, cells: pl.Series, bad: pl.Series, expected: str,
+              report: str) -> list[CellProblem]:
     picked = pl.DataFrame({"row": rows, "value": cells}).filter(bad)
-    return [(r, v, expected) for r, v in picked.iter_rows()]
+    return [(r, v, expected, report) for r, v in picked.iter_rows()]
+
+
+def _labels(options: list[str]) -> str:
+    return ", ".join(f"«{o}»" for o in options[:12]) + (" …" if len(options) > 12 else "")
 
 
 def parse_column(question: Question, cells: pl.Series,
@@ -129,8 +137,9 @@ def _single(question: Question, cells: pl.Series,
     bad = cells.is_not_null() & ~cells.is_in(options)
     problems: list[CellProblem] = []
     if bad.any():
-        problems = [(r, v, f"one of {one_of(options)}{did_you_mean(v, options)}")
-                    for r, v, _ in _problems(rows, cells, bad, "")]
+        problems = [(r, v, f"one of {one_of(options)}{did_you_mean(v, options)}",
+                     f"et av svaralternativene {_labels(options)}")
+                    for r, v, _, _ in _problems(rows, cells, bad, "", "")]
         cells = pl.select(pl.when(bad).then(None).otherwise(cells)).to_series()
     return cells.cast(pl.Enum(options)), problems
 
@@ -144,13 +153,15 @@ def _multi(question: Question, cells: pl.Series,
     unknown = parts.list.eval(pl.element().is_in(options).not_()).list.any().fill_null(False)
     problems: list[CellProblem] = []
     expected = f"option labels from {one_of(options)} joined by '{MULTI_SEPARATOR}'"
-    problems += _problems(rows, cells, unknown, expected)
+    problems += _problems(rows, cells, unknown, expected,
+                          f"svaralternativer blant {_labels(options)}, skilt med «{MULTI_SEPARATOR}»")
     bad = unknown
     exclusive = question.exclusive_option
     if exclusive is not None:
         clash = (parts.list.contains(exclusive) & (parts.list.len() > 1)).fill_null(False)
         problems += _problems(rows, cells, clash & ~unknown,
-                              f"'{exclusive}' alone (it cannot be combined with other options)")
+                              f"'{exclusive}' alone (it cannot be combined with other options)",
+                              f"«{exclusive}» alene (kan ikke kombineres med andre svar)")
         bad = bad | clash
     empty = parts.list.len() == 0
     parts = pl.select(pl.when(bad | empty).then(None).otherwise(parts)).to_series()
@@ -162,16 +173,18 @@ def _number(question: Question, cells: pl.Series,
     # Norwegian exports may write a decimal comma.
     values = cells.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
     bad = cells.is_not_null() & values.is_null()
-    problems = _problems(rows, cells, bad, "a number")
+    problems = _problems(rows, cells, bad, "a number", "et tall")
     if question.integer:
         fraction = (values.is_not_null() & (values != values.round(0))).fill_null(False)
-        problems += _problems(rows, cells, fraction, "a whole number (the question is 'integer')")
+        problems += _problems(rows, cells, fraction, "a whole number (the question is 'integer')",
+                              "et helt tall")
         values = pl.select(pl.when(fraction).then(None).otherwise(values)).to_series()
     if question.range is not None:
         low, high = question.range
         out_of_range = (values < low) | (values > high)
         out_of_range = out_of_range.fill_null(False)
-        problems += _problems(rows, cells, out_of_range, f"a number from {low:g} to {high:g}")
+        problems += _problems(rows, cells, out_of_range, f"a number from {low:g} to {high:g}",
+                              f"et tall fra {_norwegian(low)} til {_norwegian(high)}")
         values = pl.select(pl.when(out_of_range).then(None).otherwise(values)).to_series()
     return values, problems
 
@@ -192,7 +205,9 @@ def _scale(question: Question, cells: pl.Series,
     if bad.any():
         low, high = options[0], options[-1]
         labels = "".join(f", or '{text}'" for text in question.labels.values())
-        problems = _problems(rows, cells, bad, f"a whole number from {low} to {high}{labels}")
+        texts = "".join(f" eller «{text}»" for text in question.labels.values())
+        problems = _problems(rows, cells, bad, f"a whole number from {low} to {high}{labels}",
+                             f"et helt tall fra {low} til {high}{texts}")
         points = pl.select(pl.when(bad).then(None).otherwise(points)).to_series()
     return points.cast(pl.Enum(options)), problems
 
@@ -211,4 +226,9 @@ def _datetime(question: Question, cells: pl.Series,
             break
     assert best is not None
     bad = present & best.is_null()
-    return best, _problems(rows, cells, bad, "a date and time like 2023-02-02 09:01:39")
+    return best, _problems(rows, cells, bad, "a date and time like 2023-02-02 09:01:39",
+                           "dato og klokkeslett som 2023-02-02 09:01:39")
+
+
+def _norwegian(value: float) -> str:
+    return f"{value:g}".replace(".", ",")

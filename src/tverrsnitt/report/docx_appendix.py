@@ -73,7 +73,7 @@ def _file(document: Document, file: FileQuality) -> None:
     if not file.problems:
         return
     rows = [["" if p.row is None else str(p.row), p.column or "",
-             "" if p.value is None else p.value, p.expected]
+             "" if p.value is None else p.value, p.report_text]
             for p in file.problems[:PROBLEMS_SHOWN]]
     add_table(document, ["Rad", "Kolonne", "Verdi", "Forventet"], rows, numeric=False,
               widths=[Cm(1.5), Cm(4.0), Cm(4.0), Cm(6.5)])
