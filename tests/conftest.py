@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tverrsnitt.clean import AnalysisData, prepare
+from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.ingest import Ingested, read_export, read_register
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.tabulate import Tables, tabulate
@@ -67,3 +68,19 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` in a definition file (which must contain it) by `new`; return
+    the 1-based line where it starts."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def problems_of(folder: Path) -> str:
+    """The message of the StudyDefinitionError loading `folder` must raise."""
+    with pytest.raises(StudyDefinitionError) as caught:
+        load_study(folder)
+    return caught.value.message

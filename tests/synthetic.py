@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tverrsnitt.fieldwork.flow import holds
 from tverrsnitt.study.model import Question, Study
 
 MULTI_SEPARATOR = ";"
@@ -36,30 +37,8 @@ class Chooser:
 
 
 def _holds(study: Study, question: Question, given: Mapping[str, Any]) -> bool:
-    """The question's routing condition on the answers so far (unanswered: not asked)."""
-    condition = question.asked_if
-    if condition is None:
-        return True
-    value = given.get(condition.code)
-    if value is None:
-        return False
-    target = study.question(condition.code)
-    values = list(condition.values)
-    if condition.op == "is_answered":
-        return True
-    if condition.op == "==":
-        return value == values[0]
-    if condition.op == "!=":
-        return value != values[0]
-    if condition.op == "in":
-        return value in values
-    if condition.op in (">=", "<=", ">", "<"):
-        here, there = target.options.index(value), target.options.index(values[0])
-        return {">=": here >= there, "<=": here <= there, ">": here > there,
-                "<": here < there}[condition.op]
-    if condition.op == "has_any":
-        return values[0] in value
-    return any(v != values[0] for v in value)  # has_any_except
+    """The question's routing on the answers so far, as the web questionnaire decides it."""
+    return question.asked_if is None or holds(question.asked_if, study, given)
 
 
 def _value(question: Question, choose: Chooser) -> Any:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.study import Study, layout, load_study
 
-from .conftest import ROOT
+from .conftest import ROOT, edit, problems_of
 
 SECOND = ROOT / "examples" / "arbeidsmiljo-2025"
 
@@ -27,18 +26,6 @@ def copy(tmp_path: Path) -> Path:
     target = tmp_path / "study"
     shutil.copytree(SECOND, target, ignore=shutil.ignore_patterns("data"))
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems_of(folder: Path) -> str:
-    with pytest.raises(StudyDefinitionError) as caught:
-        load_study(folder)
-    return caught.value.message
 
 
 def test_the_second_study_reads_as_the_definition_says(second: Study) -> None:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tverrsnitt.errors import StudyDefinitionError
-from tverrsnitt.study import Study, load_study
+from tverrsnitt.study import Study
 from tverrsnitt.study.conditions import ConditionSyntaxError, parse_condition
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, edit, problems_of
 
 
 def test_example_study_is_complete(study: Study) -> None:
@@ -36,18 +35,6 @@ def copy(tmp_path: Path) -> Path:
     target = tmp_path / "study"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems_of(folder: Path) -> str:
-    with pytest.raises(StudyDefinitionError) as caught:
-        load_study(folder)
-    return caught.value.message
 
 
 def test_unknown_breakdown_names_file_line_key_and_choices(copy: Path) -> None:

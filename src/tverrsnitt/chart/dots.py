@@ -13,30 +13,14 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from . import canvas, style
-from .data import ChartData, Row
-from .grouped import colours
-
-
-def _row_height(data: ChartData) -> canvas.RowHeight:
-    dots = len(data.series)
-
-    def height(row: Row, lines: int) -> float:
-        label = canvas.text_height(lines, style.LABEL_SIZE) + 0.06
-        if dots == 1:
-            return max(style.SINGLE_ROW, label)
-        return max(dots * style.GROUPED_BAR, label) + style.CLUSTER_GAP
-
-    return height
+from .data import ChartData
+from .grouped import cluster_height, colours, legend
 
 
 def draw(data: ChartData) -> Figure:
     """The dot chart of `data`."""
     fills = colours(data)
-    legend = []
-    if len(data.series) > 1:
-        legend = [(style.wrap(s.legend, style.LEGEND_WRAP), fill)
-                  for s, fill in zip(data.series, fills, strict=True)]
-    sheet = canvas.layout(data, _row_height(data), value_room=True, legend=legend)
+    sheet = canvas.layout(data, cluster_height(data), value_room=True, legend=legend(data, fills))
     single = len(data.series) == 1
     slot = style.SINGLE_ROW if single else style.GROUPED_BAR
     for box in sheet.boxes:

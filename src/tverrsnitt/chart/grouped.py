@@ -24,7 +24,16 @@ def value_text(label: int | str) -> str:
     return str(label)
 
 
-def _cluster_height(data: ChartData) -> canvas.RowHeight:
+def legend(data: ChartData, fills: list[str]) -> list[tuple[str, str]]:
+    """One legend entry per series (with its N) when there are several; none for one."""
+    if len(data.series) == 1:
+        return []
+    return [(style.wrap(s.legend, style.LEGEND_WRAP), fill)
+            for s, fill in zip(data.series, fills, strict=True)]
+
+
+def cluster_height(data: ChartData) -> canvas.RowHeight:
+    """A row's height: one slot per series (bar or dot), or a single row, and its label."""
     bars = len(data.series)
 
     def height(row: Row, lines: int) -> float:
@@ -39,11 +48,8 @@ def _cluster_height(data: ChartData) -> canvas.RowHeight:
 def draw(data: ChartData) -> Figure:
     """The grouped (or single-series) bar chart of `data`."""
     fills = colours(data)
-    legend = []
-    if len(data.series) > 1:
-        legend = [(style.wrap(s.legend, style.LEGEND_WRAP), fill)
-                  for s, fill in zip(data.series, fills, strict=True)]
-    sheet = canvas.layout(data, _cluster_height(data), value_room=True, legend=legend)
+    sheet = canvas.layout(data, cluster_height(data), value_room=True,
+                          legend=legend(data, fills))
     single = len(data.series) == 1
     slot = style.SINGLE_ROW if single else style.GROUPED_BAR
     thickness = slot * (style.SINGLE_BAR if single else style.GROUPED_FILL)

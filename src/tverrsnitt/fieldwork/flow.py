@@ -32,7 +32,7 @@ def is_answered(value: Any) -> bool:
 def holds(condition: Condition, study: Study, answers: Answers) -> bool:
     """True when the condition holds for one respondent; False when it fails or is unknown.
 
-    The same semantics as `tabulate.expressions.condition_expr` (an unanswered question makes
+    The same semantics as `clean.expressions.condition_expr` (an unanswered question makes
     every test false), so the web questionnaire asks exactly whom the analysis counts.
     """
     value = answers.get(condition.code)
