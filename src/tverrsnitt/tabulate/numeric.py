@@ -119,9 +119,14 @@ def domains_for(study: Study, data: AnalysisData, figure: Figure, item: str, by:
         codes = np.zeros(frame.height, np.intp)
     else:
         groups = study.group_labels(by)
-        position = {label: i for i, label in enumerate(groups)}
-        codes = np.array([position.get(g, -1) if g is not None else -1
-                          for g in frame[by].cast(pl.String).to_list()], dtype=np.intp)
+        column = frame[by]
+        if isinstance(column.dtype, pl.Enum) and tuple(column.dtype.categories) == groups:
+            # A grouping column's codes are its groups' positions (one pass, no Python loop).
+            codes = column.to_physical().cast(pl.Int64).fill_null(-1).to_numpy().astype(np.intp)
+        else:
+            position = {label: i for i, label in enumerate(groups)}
+            codes = np.array([position.get(g, -1) if g is not None else -1
+                              for g in column.cast(pl.String).to_list()], dtype=np.intp)
     return Domains(np.asarray(x, dtype=float), w, np.asarray(base, dtype=bool), codes, groups,
                    design if design is not None and design.is_calibrated else None)
 
