@@ -205,7 +205,46 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
                 grid.notes.append(test_line(study, result, several=len(items) > 1))
     for line in dict.fromkeys(not_computable):
         grid.notes.append(f"{NOT_COMPUTABLE} ikke beregnbar – {line}.")
+    grid.notes.extend(method_notes(study, figure, items))
     return grid
+
+
+# How each statistic of numbers is computed, said under its table (in the report's language).
+METHOD_NOTES = {
+    "mean": "Gjennomsnitt med 95 prosent konfidensintervall (KI) som i R survey: svymean, "
+            "t-fordeling med gruppens frihetsgrader.",
+    "sum": "Sum med 95 prosent konfidensintervall (KI) som i R survey: svytotal.",
+    "quantile": "Median og kvartiler som i R survey: svyquantile med regelen «math» (den "
+                "minste verdien der den kumulative andelen når p); konfidensintervall etter "
+                "Woodruffs metode.",
+}
+
+
+def method_notes(study: Study, figure: Figure, items: Sequence[str]) -> list[str]:
+    """One line per kind of number in the table: how it and its interval are computed."""
+    notes: list[str] = []
+    for item in items:
+        statistic = figure.statistic_for(item)
+        if statistic == "net":
+            plus, minus = layout.net_sets(study, figure, item)
+            line = (f"Netto-score: andelen {_spans(plus)} minus andelen {_spans(minus)}, i "
+                    "poeng, med 95 prosent konfidensintervall (KI) som i R survey: svycontrast.")
+        elif statistic in ("median", "quantiles"):
+            line = METHOD_NOTES["quantile"]
+        else:
+            line = METHOD_NOTES.get(statistic, "")
+        if line and line not in notes:
+            notes.append(line)
+    return notes
+
+
+def _spans(options: Sequence[str]) -> str:
+    """'9–10' for a run of scale points, else the options quoted."""
+    if options and all(o.lstrip("-").isdigit() for o in options):
+        points = [int(o) for o in options]
+        if points == list(range(points[0], points[-1] + 1)):
+            return f"{points[0]}–{points[-1]}" if len(points) > 1 else str(points[0])
+    return " eller ".join(f"«{o}»" for o in options)
 
 
 def _p_text(p: float) -> str:
