@@ -212,7 +212,8 @@ def _check_declaration(study: Study, figure: Figure) -> None:
         for item, categories in known.items():
             if not set(categories) & set(spec.show_categories):
                 raise ChartError(f"Figure {figure.id}: chart.show_categories leaves nothing of "
-                                 f"'{item}' to draw")
+                                 f"'{item}' to draw; add one of its categories "
+                                 f"{list(categories)} or move '{item}' to a figure of its own")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -355,7 +356,9 @@ def _stacked(study: Study, figure: Figure, cells: _Cells) -> ChartData:
     for item in items[1:]:
         if _categories(study, figure, item) != categories:
             raise ChartError(f"Figure {figure.id}: items of a stacked chart must share their categories; "
-                             f"'{item}' differs from '{items[0]}'")
+                             f"'{item}' differs from '{items[0]}': put items with other options in "
+                             "a figure of their own, or draw one category of each with chart.kind: "
+                             "grouped and chart.show")
 
     def values(item: str, by: str, group: str) -> tuple[Value, ...]:
         return tuple(cells.value(c, item, by, group, c) for c in categories)
@@ -396,7 +399,8 @@ def _grouped(study: Study, figure: Figure, cells: _Cells) -> ChartData:
     by = figure.by
     if by == "none" or figure.chart.parts:
         raise ChartError(f"Figure {figure.id}: a grouped chart needs one breakdown in 'by' "
-                         "(and no chart.parts)")
+                         "(and no chart.parts); without a breakdown use chart.kind: bars or "
+                         "stacked")
     groups = cells.groups(study, by)
     items = _drawn_items(figure)
     panels = []
