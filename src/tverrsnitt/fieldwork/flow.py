@@ -150,9 +150,16 @@ def screen(study: Study, answers: Answers) -> Screened | None:
     return None
 
 
-def has_screening_question(questions: tuple[Question, ...]) -> bool:
-    """True when a page asks a screening question (screening runs after such a page)."""
-    return any(q.screening for q in questions)
+def unanswered_screening(study: Study, definition: Fieldwork, answers: Answers) -> int | None:
+    """The page of the first screening question that is asked but has no answer (None when
+    every one is answered): nobody completes without passing the screening."""
+    for step in study.screening:
+        question = study.question(step.question)
+        if is_asked(question, study, answers) and not is_answered(answers.get(step.question)):
+            for index, page in enumerate(definition.pages):
+                if step.question in page.questions:
+                    return index
+    return None
 
 
 def is_open(definition: Fieldwork, today: dt.date) -> bool:

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..store.database import Respondent
+from ..store.database import FINAL, PageTransaction, Respondent
 from . import flow
 from .context import Site
 from .form_answers import PageForm, parse_page, shown_values
@@ -171,19 +171,31 @@ class Questionnaire:
         if not (0 <= index < len(self.definition.pages)) or not valid_form_token(
                 self.site.secret_key, found.id, index, csrf):
             return self.error(403, "Skjemaet ble avvist", FORBIDDEN)
-        if found.status in ("completed", "screened_out"):
+        if found.status in FINAL:
             # A replayed final submit: nothing changes, the link shows the stored receipt.
             return RedirectResponse(self.link(request, token), status_code=303)
         closed = self.closed()
         if closed is not None:
             return closed
-        store, study, definition = self.site.store, self.study, self.definition
-        answers = store.answers(found.id)
+        # Read and write in one locked transaction: a double-clicked "Send inn" completes once,
+        # and what is decided is decided on the answers as they are now.
+        with self.site.store.page_transaction(found.id) as page_tx:
+            if page_tx.respondent.status in FINAL:
+                return RedirectResponse(self.link(request, token), status_code=303)
+            rendered = self._save(page_tx, index, form)
+        return rendered or RedirectResponse(self.link(request, token), status_code=303)
+
+    def _save(self, page_tx: PageTransaction, index: int,
+              form: Mapping[str, list[str]]) -> Response | None:
+        """Save a posted page inside its transaction; the page again (with messages) when the
+        input needs correcting, else None (the caller redirects to the link)."""
+        study, definition = self.study, self.definition
+        answers = page_tx.answers()
         questions = flow.page_questions(study, definition, index, answers)
         going_back = (form.get("action") or [""])[0] == "back"
         parsed = parse_page(questions, form, require_screening=not going_back)
         if not going_back and not parsed.ok:
-            return self.render(found, index, answers, parsed)
+            return self.render(page_tx.respondent, index, answers, parsed)
         # Going back keeps what was valid and forgets what was not; going forward needs all.
         merged = {code: value for code, value in answers.items() if code not in parsed.blank}
         merged.update(parsed.values)
@@ -193,21 +205,27 @@ class Questionnaire:
             merged.pop(code, None)
         if going_back:
             target = flow.previous_page(study, definition, index, merged)
-            store.save_page(found.id, values, cleared, page=index if target is None else target,
-                            status="started")
-            return RedirectResponse(self.link(request, token), status_code=303)
-        screened = flow.screen(study, merged) if flow.has_screening_question(questions) else None
+            page_tx.save(values, cleared, page=index if target is None else target,
+                         status="started", back=True)
+            return None
+        # Every forward post is screened on all the answers, not only a page that asks a
+        # screening question: a stale tab's final page must not complete a respondent whose
+        # consent was withdrawn on an earlier page since.
+        screened = flow.screen(study, merged)
         if screened is not None:
-            store.save_page(found.id, values, cleared, page=index, status="screened_out",
-                            screened_reason=screened.reason)
+            page_tx.save(values, cleared, page=index, status="screened_out",
+                         screened_reason=screened.reason)
+            return None
+        following = flow.next_page(study, definition, index, merged)
+        missing = flow.unanswered_screening(study, definition, merged)
+        if following is None and missing is not None:
+            # Done, but a screening question was left empty (blanked by going back): ask it.
+            page_tx.save(values, cleared, page=missing, status="started", back=True)
+        elif following is None:
+            page_tx.save(values, cleared, page=len(definition.pages), status="completed")
         else:
-            following = flow.next_page(study, definition, index, merged)
-            if following is None:
-                store.save_page(found.id, values, cleared, page=len(definition.pages),
-                                status="completed")
-            else:
-                store.save_page(found.id, values, cleared, page=following, status="started")
-        return RedirectResponse(self.link(request, token), status_code=303)
+            page_tx.save(values, cleared, page=following, status="started")
+        return None
 
     # ------------------------------------------------------------------ GET /open
     def open_link(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,64 @@ class Member:
     member_no: str
     email: str
     background: Mapping[str, Any]
+
+
+FINAL = ("completed", "screened_out")
+
+
+class PageTransaction:
+    """What one page post may do inside `Store.page_transaction`: read the respondent and their
+    answers, then save. The respondent's row is locked for the whole transaction."""
+
+    def __init__(self, store: Store, connection: Connection, respondent_id: int) -> None:
+        self.store, self.connection, self.respondent_id = store, connection, respondent_id
+        # PostgreSQL: lock the row now (SQLite holds the database's write lock already).
+        connection.execute(select(respondents.c.id).where(respondents.c.id == respondent_id)
+                           .with_for_update())
+        self.respondent = store._respondent(connection, respondent_id)
+
+    def answers(self) -> dict[str, Any]:
+        """The respondent's answers as they are in this transaction."""
+        rows = self.connection.execute(select(answers.c.code, answers.c.value)
+                                       .where(answers.c.respondent_id == self.respondent_id))
+        return {code: json.loads(value) for code, value in rows}
+
+    def save(self, values: Mapping[str, Any], cleared: Iterable[str], *, page: int, status: str,
+             screened_reason: str | None = None, back: bool = False) -> Respondent:
+        """Answers set or cleared, progress and status; the stored state unchanged when the
+        respondent is done already. The resume point only moves back when the respondent
+        asked for it ('Tilbake'): a stale tab's page posted late never rewinds it."""
+        current = self.respondent
+        if current.status in FINAL:
+            return current
+        connection, respondent_id, stamp = self.connection, self.respondent_id, now()
+        cleared = list(cleared)
+        if cleared:
+            connection.execute(answers.delete().where(
+                (answers.c.respondent_id == respondent_id) & answers.c.code.in_(cleared)))
+        if values:
+            # One upsert for the whole page (both SQLite and PostgreSQL have ON CONFLICT).
+            connection.execute(self.store._upsert_answers(), [
+                {"respondent_id": respondent_id, "code": code, "updated_at": stamp,
+                 "value": json.dumps(value, ensure_ascii=False)}
+                for code, value in values.items()])
+        resume = page if back or status in FINAL else max(page, current.page)
+        changes: dict[str, Any] = {"status": status, "page": resume, "updated_at": stamp,
+                                   "screened_reason": screened_reason}
+        if current.status == "invited":
+            changes["started_at"] = stamp
+        if status in FINAL:
+            changes["completed_at"] = stamp
+            changes["receipt"] = secrets.token_hex(4).upper()
+        # Compare-and-set: the row changes only while the respondent is not done, checked
+        # by the database itself (the lock makes this belt and braces).
+        updated = connection.execute(update(respondents).where(
+            (respondents.c.id == respondent_id) & respondents.c.status.not_in(FINAL))
+            .values(**changes))
+        if updated.rowcount != 1:
+            raise StoreError(f"Respondent {respondent_id} changed while its page was saved.")
+        self.respondent = self.store._respondent(connection, respondent_id)
+        return self.respondent
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -214,38 +273,42 @@ class Store(CodingStore, PlacementStore):
                                       .where(answers.c.respondent_id == respondent_id))
             return {code: json.loads(value) for code, value in rows}
 
+    @contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """A transaction that may read and then write on what it read: the database's write
+        lock is taken before the first read (SQLite: BEGIN IMMEDIATE; PostgreSQL takes row
+        locks with SELECT … FOR UPDATE), so two of them never both decide from the same
+        state — a double-clicked "Send inn" completes once."""
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "sqlite":
+                # pysqlite would begin only before the first write; a read in between could
+                # then see a state another transaction is about to change.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    @contextmanager
+    def page_transaction(self, respondent_id: int) -> Iterator[PageTransaction]:
+        """One page post, read and written in one locked transaction: the respondent as it is
+        now, their answers, and the save that follows from them."""
+        with self.write_transaction() as connection:
+            yield PageTransaction(self, connection, respondent_id)
+
     def save_page(self, respondent_id: int, values: Mapping[str, Any], cleared: Iterable[str],
-                  *, page: int, status: str, screened_reason: str | None = None) -> Respondent:
+                  *, page: int, status: str, screened_reason: str | None = None,
+                  back: bool = False) -> Respondent:
         """Save one page in one transaction: answers set or cleared, progress and status.
 
         A completed or screened-out respondent is never changed again: replays of a page or of
         the final submit return the stored state (and its receipt) unchanged.
         """
-        stamp = now()
-        with self.transaction() as connection:
-            current = connection.execute(select(respondents).where(
-                respondents.c.id == respondent_id).with_for_update()).one()
-            if current.status in ("completed", "screened_out"):
-                return self._respondent(connection, respondent_id)
-            if cleared:
-                connection.execute(answers.delete().where(
-                    (answers.c.respondent_id == respondent_id) & answers.c.code.in_(list(cleared))))
-            if values:
-                # One upsert for the whole page (both SQLite and PostgreSQL have ON CONFLICT).
-                connection.execute(self._upsert_answers(), [
-                    {"respondent_id": respondent_id, "code": code, "updated_at": stamp,
-                     "value": json.dumps(value, ensure_ascii=False)}
-                    for code, value in values.items()])
-            changes: dict[str, Any] = {"status": status, "page": page, "updated_at": stamp,
-                                       "screened_reason": screened_reason}
-            if current.started_at is None:
-                changes["started_at"] = stamp
-            if status in ("completed", "screened_out"):
-                changes["completed_at"] = stamp
-                changes["receipt"] = secrets.token_hex(4).upper()
-            connection.execute(update(respondents).where(respondents.c.id == respondent_id)
-                               .values(**changes))
-            return self._respondent(connection, respondent_id)
+        with self.page_transaction(respondent_id) as page_tx:
+            return page_tx.save(values, cleared, page=page, status=status,
+                                screened_reason=screened_reason, back=back)
 
     def _upsert_answers(self) -> Any:
         """INSERT … ON CONFLICT (respondent, code) DO UPDATE, in this database's dialect."""
