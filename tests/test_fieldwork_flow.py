@@ -10,7 +10,8 @@ from tverrsnitt.fieldwork import flow
 from tverrsnitt.fieldwork.form_answers import REQUIRED, format_number, parse_page, shown_values
 from tverrsnitt.fieldwork.form_csrf import form_token, valid_form_token
 from tverrsnitt.fieldwork.page_view import blocks, problems
-from tverrsnitt.fieldwork.ratelimit import SlidingWindow
+from tverrsnitt.fieldwork.ratelimit import StoredLimit
+from tverrsnitt.store import Store
 from tverrsnitt.study import Study
 from tverrsnitt.study.model import Fieldwork
 
@@ -194,15 +195,24 @@ def test_the_form_field_is_bound_to_respondent_and_page() -> None:
     assert not valid_form_token("secret", 7, 3, None)
 
 
-def test_sliding_window_forgets_old_events() -> None:
-    now = [0.0]
-    limit = SlidingWindow(3, 60, clock=lambda: now[0])
-    for _ in range(3):
+def test_a_stored_limit_is_shared_by_workers_and_its_window_ends(store_url: str) -> None:
+    now = [1_700_000_000.0]
+    first, second = Store(store_url), Store(store_url)  # two workers, one database
+    try:
+        limit = StoredLimit(first, "wrong-link", 3, 60, clock=lambda: now[0])
+        other = StoredLimit(second, "wrong-link", 3, 60, clock=lambda: now[0])
+        for _ in range(3):
+            assert not limit.exceeded("1.2.3.4")
+            other.hit("1.2.3.4")
+        assert limit.exceeded("1.2.3.4") and not limit.exceeded("5.6.7.8")
+        assert limit.retry_after("1.2.3.4") == 60
+        now[0] += 59.5
+        assert other.exceeded("1.2.3.4") and other.retry_after("1.2.3.4") == 1
+        now[0] += 0.5
         assert not limit.exceeded("1.2.3.4")
-        limit.hit("1.2.3.4")
-    assert limit.exceeded("1.2.3.4") and not limit.exceeded("5.6.7.8")
-    assert limit.retry_after("1.2.3.4") == 60
-    now[0] = 59.5
-    assert limit.exceeded("1.2.3.4") and limit.retry_after("1.2.3.4") == 1
-    now[0] = 60.0
-    assert not limit.exceeded("1.2.3.4") and limit.retry_after("1.2.3.4") == 0
+        limit.hit("1.2.3.4")  # a new window starts with this event
+        assert first.limit_count("wrong-link", "1.2.3.4", dt.datetime.fromtimestamp(
+            now[0], dt.UTC), 60) == 1
+    finally:
+        first.close()
+        second.close()

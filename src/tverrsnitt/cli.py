@@ -291,14 +291,51 @@ def export(study_dir: Path, db_url: str | None, out_file: Path) -> None:
 @click.option("--username", required=True, help="Login name.")
 @click.password_option(envvar="TVERRSNITT_ADMIN_PASSWORD",
                        help="Password (prompted for; or TVERRSNITT_ADMIN_PASSWORD).")
-def add_admin(study_dir: Path, db_url: str | None, username: str, password: str) -> None:
-    """Create or change an admin login for the study's admin pages."""
+@click.option("--totp/--no-totp", default=None,
+              help="Require (or stop requiring) a one-time code from an authenticator app at "
+                   "login; --totp prints the secret to add to the app.")
+def add_admin(study_dir: Path, db_url: str | None, username: str, password: str,
+              totp: bool | None) -> None:
+    """Create an admin login, or give one a new password (which ends its sessions)."""
     from .fieldwork.context import open_site
 
     site = open_site(study_dir, db_url)
-    site.store.add_admin(username, password)
-    site.store.close()
-    click.echo(f"Admin {username!r} can now log in.")
+    try:
+        created = site.store.add_admin(username, password)
+        if totp:
+            import pyotp
+
+            secret = pyotp.random_base32()
+            site.store.set_totp(username, secret)
+            uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="tverrsnitt")
+            click.echo(f"One-time codes required for {username!r}. Add this to the "
+                       f"authenticator app:\n  secret: {secret}\n  {uri}")
+        elif totp is False:
+            site.store.set_totp(username, None)
+    finally:
+        site.store.close()
+    if created:
+        click.echo(f"Admin {username!r} can now log in.")
+    else:
+        click.echo(f"Admin {username!r} has a new password; every session of theirs has ended.")
+
+
+@cli.command("unlock-admin")
+@click.argument("study_dir", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--username", required=True, help="The admin whose failed logins to forget.")
+def unlock_admin(study_dir: Path, db_url: str | None, username: str) -> None:
+    """Let an admin log in again at once after wrong passwords (from every address)."""
+    from .fieldwork.context import open_site
+    from .fieldwork.security import LoginLimiter
+
+    site = open_site(study_dir, db_url)
+    try:
+        cleared = LoginLimiter(site.store).unlock(username)
+    finally:
+        site.store.close()
+    click.echo(f"Cleared the failed logins of {username!r} from {cleared} "
+               f"address{'es' if cleared != 1 else ''}.")
 
 
 def main(argv: list[str] | None = None) -> int:

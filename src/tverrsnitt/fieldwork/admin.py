@@ -43,7 +43,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
     """The admin routes for one site (pass `security` to choose limits or a test clock)."""
-    guard = security or AdminSecurity(site.secret_key, secure_cookies=site.secure_cookies)
+    guard = security or AdminSecurity(site.secret_key, site.store,
+                                      secure_cookies=site.secure_cookies)
 
     def render(request: Request, template: str, session: Session, *, status_code: int = 200,
                **context: Any) -> Response:
@@ -105,19 +106,20 @@ def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
             return refuse(request, session, 403, CSRF_MESSAGE)
         username = fields.get("username", "").strip()[:MAX_FIELD]
         password = fields.get("password", "")[:MAX_FIELD]
+        code = "".join(fields.get("code", "").split())[:MAX_FIELD]
         ip = request.client.host if request.client else "unknown"
-        if guard.limiter.blocked(ip, username):
-            wait = guard.limiter.retry_after(ip, username)
-            return refuse(request, session, 429, RATE_MESSAGE.format(minutes=-(-wait // 60)),
+        wait = await run_in_threadpool(guard.limiter.wait, ip, username)
+        if wait:
+            return refuse(request, session, 429, rate_message(wait),
                           headers={"Retry-After": str(wait)})
         if not username or not password or not await run_in_threadpool(
-                site.store.check_admin, username, password):
-            guard.limiter.failed(ip, username)
+                check_login, site, username, password, code):
+            await run_in_threadpool(guard.limiter.failed, ip, username)
             return render(request, "login.html", session, status_code=200, username=username,
-                          error="Feil brukernavn eller passord.")
+                          error="Feil brukernavn, passord eller engangskode.")
+        await run_in_threadpool(guard.limiter.succeeded, ip, username)
         # A new session id on login: a cookie planted before login never becomes an admin's.
-        fresh = guard.new_session(username)
-        guard.revoke(session)
+        fresh = await run_in_threadpool(guard.log_in, username)
         response = add_security_headers(RedirectResponse(HOME_URL, status_code=303))
         guard.set_cookie(response, fresh)
         return response
@@ -126,7 +128,7 @@ def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
         session, fields = await form(request)
         if session is None or fields is None:
             return refuse(request, session, 403, CSRF_MESSAGE)
-        guard.revoke(session)
+        await run_in_threadpool(guard.revoke, session)
         response = add_security_headers(RedirectResponse(LOGIN_URL, status_code=303))
         guard.clear_cookie(response)
         return response
@@ -165,7 +167,22 @@ def routes(site: Site, security: AdminSecurity | None = None) -> list[Route]:
 
 CSRF_MESSAGE = ("Skjemaet kunne ikke sendes fordi sikkerhetsnøkkelen manglet eller var feil. "
                 "Last siden inn på nytt og prøv igjen.")
-RATE_MESSAGE = "For mange mislykkede innlogginger. Prøv igjen om {minutes} min."
+def rate_message(wait: int) -> str:
+    """'Prøv igjen om 12 sekunder' (or minutes, for a long wait)."""
+    when = f"{wait} sekund{'er' if wait != 1 else ''}" if wait < 120 else f"{-(-wait // 60)} minutter"
+    return f"For mange mislykkede innlogginger herfra. Prøv igjen om {when}."
+
+
+def check_login(site: Site, username: str, password: str, code: str) -> bool:
+    """The password is right, and so is the one-time code when the admin has one."""
+    if not site.store.check_admin(username, password):
+        return False
+    secret = site.store.totp_secret(username)
+    if secret is None:
+        return True
+    import pyotp  # only for admins with a second factor
+
+    return bool(code) and bool(pyotp.TOTP(secret).verify(code, valid_window=1))
 
 
 def mail_kind_label(kind: str) -> str:

@@ -1,31 +1,95 @@
 """The fieldwork web app: questionnaire pages for respondents, admin pages for the team.
 
 A thin ASGI layer (Starlette) over the library: routes parse the request, call the store and
-the questionnaire logic, and render server-side HTML. One error handler turns the project's
-errors into pages.
+the questionnaire logic, and render server-side HTML. Every error the server answers with —
+the project's own, the framework's 400/404/405/413, and a crash (500) — is a Norwegian page
+with the same security headers as every other page; HTTPS sites send HSTS on everything.
 """
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import TverrsnittError
 from . import admin, questionnaire
 from .context import Site
+from .server import redact
+
+HSTS = "max-age=31536000"  # a year: once on HTTPS, a browser never tries plain HTTP again
+
+# What the framework's own errors say to a respondent or an admin.
+STATUS_TEXTS = {
+    400: ("Forespørselen kunne ikke leses", "Siden fikk noe den ikke kunne lese. Gå tilbake og "
+          "prøv igjen."),
+    404: ("Fant ikke siden", "Siden finnes ikke. Sjekk adressen, eller åpne lenken fra e-posten "
+          "på nytt."),
+    405: ("Ikke tillatt", "Denne siden kan ikke brukes på den måten."),
+    413: ("For mye tekst", "Skjemaet var for stort til å sendes. Gjør svarene kortere og prøv "
+          "igjen."),
+    422: ("Noe må rettes", "Skjemaet kunne ikke tas imot. Gå tilbake og prøv igjen."),
+    429: ("For mange forsøk", "Det er gjort for mange forsøk. Vent litt og prøv igjen."),
+    500: ("Noe gikk galt", "Det oppstod en feil hos oss. Svarene som er lagret, er ikke tapt. "
+          "Prøv igjen om litt."),
+}
+
+
+class StrictTransport:
+    """Adds HSTS to every response of a site served over HTTPS (behind its TLS proxy)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", [])
+                           if h[0].lower() != b"strict-transport-security"]
+                message["headers"] = [*headers, (b"strict-transport-security", HSTS.encode())]
+            await send(message)
+
+        await self.app(scope, receive, with_hsts)
 
 
 def create_app(site: Site) -> Starlette:
     """The ASGI application for one study."""
 
+    def page(status: int, heading: str, message: str) -> Response:
+        return questionnaire.page_response(site, "error.html", status, heading=heading,
+                                           message=message)
+
     async def user_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TverrsnittError)
-        page = site.env.get_template("error.html").render(message=exc.message,
-                                                          title=site.definition.title)
-        return HTMLResponse(page, status_code=exc.http_status)
+        return page(exc.http_status, STATUS_TEXTS.get(exc.http_status, STATUS_TEXTS[400])[0],
+                    exc.message)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        heading, message = STATUS_TEXTS.get(exc.status_code, STATUS_TEXTS[400])
+        response = page(exc.status_code, heading, message)
+        response.headers.update(exc.headers or {})
+        return response
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        # The path without its token: no personal link ever reaches a log.
+        logging.getLogger("tverrsnitt").exception("Error while answering %s",
+                                                  redact(request.url.path))
+        return page(500, *STATUS_TEXTS[500])
+
+    middleware = [Middleware(StrictTransport)] if site.secure_cookies else []
     app = Starlette(routes=[*questionnaire.routes(site), *admin.routes(site)],
-                    exception_handlers={TverrsnittError: user_error})
+                    middleware=middleware,
+                    exception_handlers={TverrsnittError: user_error, HTTPException: http_error,
+                                        Exception: crash})
     app.state.site = site
     return app

@@ -41,17 +41,34 @@ class Site:
     env: Environment = field(default_factory=templates)
 
 
+# Where a key made up for a loopback server is kept, so open pages and logins survive restarts.
+STORED_KEY = "secret_key"
+
+
 def open_site(study_dir: str | Path, db_url: str | None = None, secret_key: str | None = None,
-              secure_cookies: bool = True) -> Site:
+              secure_cookies: bool = True, require_secret: bool = False) -> Site:
     """Load the study, open (and migrate) its database, and pick the signing key.
 
-    The key signs admin sessions and CSRF tokens; set TVERRSNITT_SECRET_KEY so that logins
-    survive a restart (without it a random key is used for this process).
+    The key signs admin sessions, CSRF tokens and the questionnaire's form tokens. It comes
+    from `secret_key`, else TVERRSNITT_SECRET_KEY; without either, `require_secret` (a server
+    others can reach) is an error, and otherwise a key is made once and kept in the
+    database, so a restart neither logs anyone out nor refuses a page a respondent has open.
     """
     study = load_study(study_dir)
     if study.fieldwork is None:
         raise UsageError(f"{study_dir} has no fieldwork.yaml: the study defines no web "
                          "questionnaire.")
+    key = secret_key or os.environ.get(SECRET_ENV)
+    if key is None and require_secret:
+        raise UsageError(f"Set {SECRET_ENV} before serving on a public address: it signs "
+                         "the admin sessions and every questionnaire form, e.g. "
+                         f"{SECRET_ENV}=$(python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(32))'). Keep it secret and the same "
+                         "across restarts.")
     store = Store(db_url or default_db_url(study))
-    key = secret_key or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
+    if key is None:
+        key = store.get_setting(STORED_KEY)
+        if key is None:
+            key = secrets.token_urlsafe(32)
+            store.set_setting(STORED_KEY, key)
     return Site(study, study.fieldwork, store, key, secure_cookies)

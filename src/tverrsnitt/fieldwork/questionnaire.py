@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,7 +28,7 @@ from .context import Site
 from .form_answers import PageForm, parse_page, shown_values
 from .form_csrf import form_token, valid_form_token
 from .page_view import blocks, problems
-from .ratelimit import SlidingWindow
+from .ratelimit import StoredLimit
 
 # Failed link look-ups per client address: generous, because a school's pupils and staff
 # may share one address, yet far too few to guess a 256-bit token.
@@ -35,6 +36,13 @@ WRONG_LINKS_PER_WINDOW = 30
 OPEN_LINKS_PER_WINDOW = 60
 WINDOW_SECONDS = 600.0
 FORM_LIMITS = {"max_files": 0, "max_fields": 1000}
+# A page's answers are at most some free texts of 2 000 characters (form_answers.TEXT_MAX).
+MAX_FORM_BYTES = 512 * 1024
+TOO_LARGE = ("Skjemaet var for stort til å sendes. Gjør de lengste svarene kortere og prøv "
+             "igjen; det du har skrevet før på denne siden, er ikke lagret ennå.")
+NOT_UTF8 = ("Skjemaet inneholdt tegn som ikke kunne leses. Last siden inn på nytt og skriv "
+            "svaret igjen.")
+NOT_A_FORM = "Siden fikk noe annet enn et skjema. Last siden inn på nytt og prøv igjen."
 
 SECURITY_HEADERS = {
     # Answers are personal: no copy in any cache, shared or the browser's back-forward cache.
@@ -76,8 +84,10 @@ class Questionnaire:
         self.study = site.study
         self.definition = site.definition
         self.today = today
-        self.wrong_links = SlidingWindow(WRONG_LINKS_PER_WINDOW, WINDOW_SECONDS)
-        self.open_links = SlidingWindow(OPEN_LINKS_PER_WINDOW, WINDOW_SECONDS)
+        self.wrong_links = StoredLimit(site.store, "wrong-link", WRONG_LINKS_PER_WINDOW,
+                                       WINDOW_SECONDS)
+        self.open_links = StoredLimit(site.store, "open-link", OPEN_LINKS_PER_WINDOW,
+                                      WINDOW_SECONDS)
 
     # ------------------------------------------------------------------ shared steps
     def link(self, request: Request, token: str) -> str:
@@ -91,16 +101,18 @@ class Questionnaire:
                              message=message)
 
     def find(self, request: Request, token: str) -> Respondent | Response:
-        """The token's respondent, or the 404/429 page (wrong links are rate-limited)."""
+        """The token's respondent, or the 404/429 page. Only links that do not exist are
+        counted and refused: a valid link always opens, even from an address (a school's
+        one NAT address, say) that has typed many wrong ones."""
+        respondent = self.site.store.respondent_for_token(token) if len(token) <= 100 else None
+        if respondent is not None:
+            return respondent
         address = client_address(request)
         if self.wrong_links.exceeded(address):
             wait = self.wrong_links.retry_after(address)
             return self.error(429, "For mange forsøk", TOO_MANY, {"Retry-After": str(wait)})
-        respondent = self.site.store.respondent_for_token(token) if len(token) <= 100 else None
-        if respondent is None:
-            self.wrong_links.hit(address)
-            return self.error(404, "Fant ikke lenken", NOT_FOUND)
-        return respondent
+        self.wrong_links.hit(address)
+        return self.error(404, "Fant ikke lenken", NOT_FOUND)
 
     def finished(self, respondent: Respondent) -> Response | None:
         """The receipt or the screened-out page for a respondent who is done."""
@@ -255,11 +267,36 @@ def routes(site: Site, today: Callable[[], dt.date] = dt.date.today) -> list[Rou
         return await run_in_threadpool(questionnaire.show, request, request.path_params["token"])
 
     async def save(request: Request) -> Response:
-        async with request.form(**FORM_LIMITS) as posted:
-            form = {key: [v for v in posted.getlist(key) if isinstance(v, str)]
-                    for key in posted}
+        form = await read_form(request)
+        if isinstance(form, Response):
+            return form
         return await run_in_threadpool(questionnaire.save, request, request.path_params["token"],
                                        form)
+
+    async def read_form(request: Request) -> dict[str, list[str]] | Response:
+        """The posted page as text fields; a Norwegian error page for a form that is too large,
+        not a form, or not UTF-8 (never stored as mojibake)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+            return questionnaire.error(413, "For mye tekst", TOO_LARGE)
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > MAX_FORM_BYTES:
+                return questionnaire.error(413, "For mye tekst", TOO_LARGE)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind not in ("application/x-www-form-urlencoded", ""):
+            return questionnaire.error(400, "Skjemaet ble avvist", NOT_A_FORM)
+        try:
+            pairs = parse_qsl(bytes(body).decode("ascii"), keep_blank_values=True,
+                              encoding="utf-8", errors="strict",
+                              max_num_fields=FORM_LIMITS["max_fields"])
+        except (UnicodeDecodeError, ValueError):
+            return questionnaire.error(400, "Skjemaet ble avvist", NOT_UTF8)
+        form: dict[str, list[str]] = {}
+        for key, value in pairs:
+            form.setdefault(key, []).append(value)
+        return form
 
     async def open_link(request: Request) -> Response:
         return await run_in_threadpool(questionnaire.open_link, request)

@@ -1,68 +1,41 @@
-"""In-memory sliding-window rate limits, one per purpose (wrong links, new open-link answers).
+"""Rate limits kept in the database, so every worker process counts the same events and a
+restart forgets nothing: a fixed window of events per purpose and subject (a client address).
 
-A sliding window counts the events of the last `window` seconds per key (the client's IP
-address). It lives in the server process: enough for the single process `tverrsnitt serve`
-runs, and nothing to set up. Several worker processes would each count separately.
+Used for what only an attacker does a lot of: links that do not exist, new anonymous answers
+from one address. A valid personal link is never counted and never refused.
 """
 
 from __future__ import annotations
 
-import math
-import threading
+import datetime as dt
 import time
-from collections import deque
 from collections.abc import Callable
 
+from ..store import Store
 
-class SlidingWindow:
-    """At most `limit` events per key within any `window` seconds."""
 
-    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:
+class StoredLimit:
+    """At most `limit` events per subject in a window of `window` seconds."""
+
+    def __init__(self, store: Store, purpose: str, limit: int, window: float, *,
+                 clock: Callable[[], float] = time.time) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a rate limit needs limit >= 1 and a positive window")
-        self.limit = limit
-        self.window = window
+        self.store, self.purpose, self.limit, self.window = store, purpose, limit, window
         self.clock = clock
-        self.max_keys = max_keys  # bounds memory when many addresses each fail once
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        events = self._events.get(key)
-        if events is None:
-            return deque()
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        if not events:
-            del self._events[key]
-        return events
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
-    def exceeded(self, key: str) -> bool:
-        """True when `key` has used up its events in the current window."""
-        with self._lock:
-            return len(self._recent(key, self.clock())) >= self.limit
+    def exceeded(self, subject: str) -> bool:
+        """True when `subject` has used up its events in the running window."""
+        return self.store.limit_count(self.purpose, subject, self._now(), self.window) >= self.limit
 
-    def hit(self, key: str) -> None:
-        """Count one event for `key`."""
-        with self._lock:
-            now = self.clock()
-            events = self._recent(key, now)
-            if key not in self._events:
-                if len(self._events) >= self.max_keys:
-                    # Forget the key whose latest event is oldest: it is the least likely to
-                    # be in the middle of an attack.
-                    stalest = min(self._events, key=lambda k: self._events[k][-1])
-                    del self._events[stalest]
-                self._events[key] = events
-            events.append(now)
+    def hit(self, subject: str) -> None:
+        """Count one event for `subject`."""
+        self.store.limit_hit(self.purpose, subject, self._now(), self.window)
 
-    def retry_after(self, key: str) -> int:
-        """Whole seconds until `key` may try again (0 when it may now)."""
-        with self._lock:
-            now = self.clock()
-            events = self._recent(key, now)
-            if len(events) < self.limit:
-                return 0
-            return max(1, math.ceil(events[len(events) - self.limit] + self.window - now))
-
+    def retry_after(self, subject: str) -> int:
+        """Whole seconds until `subject` may try again (at least 1 while it is limited)."""
+        return max(1, self.store.limit_retry_after(self.purpose, subject, self._now(),
+                                                   self.window))

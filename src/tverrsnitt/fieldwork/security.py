@@ -1,18 +1,24 @@
-"""Admin security: signed session cookies, CSRF tokens, the login rate limit and the headers.
+"""Admin security: server-side sessions, CSRF tokens, login limits and the headers.
 
-Sessions live in the cookie itself (signed and timestamped with the site's secret key), so
-logins survive a restart when TVERRSNITT_SECRET_KEY is set. Every visitor of the admin pages,
-logged in or not, has a session: its random id binds the CSRF token (an HMAC of the id), which
-is how the login form itself is protected. Logging in issues a new id (no session fixation);
-logging out revokes the id in this process until the cookie would have expired anyway.
+A browser holds a signed, timestamped cookie with a random session id. Every visitor of the
+admin pages, logged in or not, has one: the id binds the CSRF token (an HMAC of the id), which
+is how the login form itself is protected. A logged-in session also exists in the database
+(`Store.start_session`): logging out, or a new password for that admin, deletes it there, so a
+copied cookie is refused by every worker and after any restart. Logging in issues a new id (no
+session fixation).
+
+Wrong passwords are counted per username *and* address, with a delay that doubles after a few
+failures, so a stranger cannot lock an admin out from elsewhere; an address that tries many
+usernames is stopped on its own. `tverrsnitt unlock-admin` clears a username's count.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,51 +27,81 @@ from typing import Any
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from starlette.responses import Response
 
-from .ratelimit import SlidingWindow
+from ..store import Store
 
 COOKIE_NAME = "tverrsnitt_admin"
 COOKIE_PATH = "/admin"
 SESSION_MAX_AGE = 8 * 60 * 60  # one working day, counted from login
 CSRF_FIELD = "csrf"
 
-# Failed logins allowed inside the window. Per username it stops guessing one password; per IP
-# it stops spraying many usernames, with room for a team behind one NAT address.
+# Wrong passwords for one username from one address: the first few are free, then each one
+# doubles the wait (1 s, 2 s, 4 s … at most 15 minutes). The count is forgotten after a day
+# without failures, or at a successful login.
+FREE_FAILURES = 3
+MAX_DELAY = 15 * 60
+FAILURE_MEMORY = 24 * 60 * 60
+# Failed logins from one address across usernames (spraying), per window.
 LOGIN_WINDOW = 15 * 60
-LOGIN_LIMIT_PER_USERNAME = 5
 LOGIN_LIMIT_PER_IP = 20
+# SEPARATOR between username and address in a limit's subject (never in either).
+_SEP = "\x1f"
 
 Clock = Callable[[], float]
 
 
+def _at(clock: Clock) -> dt.datetime:
+    return dt.datetime.fromtimestamp(clock(), dt.UTC)
+
+
 class LoginLimiter:
-    """Failed admin logins per client IP and per username.
+    """Failed admin logins per (username, address) with a growing delay, and per address."""
 
-    Its own windows, apart from the questionnaire's limit on wrong links: an admin locked out
-    by a guessing attack must not lock respondents out, nor the other way round.
-    """
-
-    def __init__(self, per_ip: int = LOGIN_LIMIT_PER_IP,
-                 per_username: int = LOGIN_LIMIT_PER_USERNAME, window: float = LOGIN_WINDOW,
-                 clock: Clock = time.monotonic) -> None:
-        self.by_ip = SlidingWindow(per_ip, window, clock=clock)
-        self.by_username = SlidingWindow(per_username, window, clock=clock)
+    def __init__(self, store: Store, per_ip: int = LOGIN_LIMIT_PER_IP,
+                 free_failures: int = FREE_FAILURES, window: float = LOGIN_WINDOW,
+                 clock: Clock = time.time) -> None:
+        self.store = store
+        self.per_ip = per_ip
+        self.free_failures = free_failures
+        self.window = window
+        self.clock = clock
 
     @staticmethod
-    def _user(username: str) -> str:
-        return username.strip().casefold()
+    def _subject(ip: str, username: str) -> str:
+        return f"{username.strip().casefold()}{_SEP}{ip}"
 
-    def blocked(self, ip: str, username: str) -> bool:
-        """True when this IP or this username has too many recent failures to try again."""
-        return self.by_ip.exceeded(ip) or self.by_username.exceeded(self._user(username))
+    def delay(self, failures: int) -> float:
+        """Seconds a (username, address) waits after `failures` wrong passwords."""
+        if failures < self.free_failures:
+            return 0.0
+        return float(min(MAX_DELAY, 2 ** (failures - self.free_failures)))
 
-    def retry_after(self, ip: str, username: str) -> int:
-        """Whole seconds until both the IP and the username may try again."""
-        return max(self.by_ip.retry_after(ip), self.by_username.retry_after(self._user(username)))
+    def wait(self, ip: str, username: str) -> int:
+        """Whole seconds before this address may try this username again (0: now)."""
+        at = _at(self.clock)
+        store = self.store
+        if store.limit_count("login-ip", ip, at, self.window) >= self.per_ip:
+            return max(1, store.limit_retry_after("login-ip", ip, at, self.window))
+        subject = self._subject(ip, username)
+        failures = store.limit_count("login", subject, at, FAILURE_MEMORY)
+        last = store.limit_last("login", subject)
+        if not failures or last is None:
+            return 0
+        left = self.delay(failures) - (at - last).total_seconds()
+        return math.ceil(left) if left > 0 else 0
 
     def failed(self, ip: str, username: str) -> None:
-        """Count a wrong password against both the IP and the username."""
-        self.by_ip.hit(ip)
-        self.by_username.hit(self._user(username))
+        """Count a wrong password (or code) for the username at this address, and the address."""
+        at = _at(self.clock)
+        self.store.limit_hit("login-ip", ip, at, self.window)
+        self.store.limit_hit("login", self._subject(ip, username), at, FAILURE_MEMORY)
+
+    def succeeded(self, ip: str, username: str) -> None:
+        """A right password: this address starts afresh for this username."""
+        self.store.limit_clear("login", self._subject(ip, username))
+
+    def unlock(self, username: str) -> int:
+        """Forget every failure of a username (from every address); returns how many rows."""
+        return self.store.limit_clear("login", f"{username.strip().casefold()}{_SEP}")
 
 
 @dataclass(frozen=True)
@@ -90,29 +126,35 @@ class _ClockedSigner(TimestampSigner):
 class AdminSecurity:
     """Everything the admin pages need to tell a logged-in admin from anyone else."""
 
-    def __init__(self, secret_key: str, *, secure_cookies: bool = True,
+    def __init__(self, secret_key: str, store: Store, *, secure_cookies: bool = True,
                  max_age: int = SESSION_MAX_AGE, clock: Clock = time.time,
                  limiter: LoginLimiter | None = None) -> None:
+        self.store = store
         self.secure_cookies = secure_cookies
         self.max_age = max_age
         self.clock = clock
-        self.limiter = limiter or LoginLimiter(clock=clock)
+        self.limiter = limiter or LoginLimiter(store, clock=clock)
         self._serializer = URLSafeTimedSerializer(
             secret_key, salt="tverrsnitt.admin.session", signer=_ClockedSigner,
             signer_kwargs={"clock": clock})
         # A separate key for CSRF tokens, derived so that a token never doubles as a signature.
         self._csrf_key = hmac.new(secret_key.encode(), b"tverrsnitt.admin.csrf",
                                   hashlib.sha256).digest()
-        self._revoked: dict[str, float] = {}  # sid -> when its cookie expires anyway
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ sessions
-    def new_session(self, user: str | None = None) -> Session:
-        """A fresh session with a new random id (anonymous, or for `user` after a login)."""
-        return Session(secrets.token_urlsafe(24), user)
+    def new_session(self) -> Session:
+        """A fresh anonymous session with a new random id (for the login form's CSRF)."""
+        return Session(secrets.token_urlsafe(24))
+
+    def log_in(self, username: str) -> Session:
+        """A new session for an admin who gave the right password, recorded in the database."""
+        session = Session(secrets.token_urlsafe(24), username)
+        self.store.start_session(session.sid, username, _at(self.clock), self.max_age)
+        return session
 
     def read(self, cookie: str | None) -> Session | None:
-        """The session in a cookie, or None when it is missing, tampered, expired or revoked."""
+        """The session in a cookie, or None when it is missing, tampered, expired, logged out
+        or ended by a new password."""
         if not cookie:
             return None
         try:
@@ -122,34 +164,31 @@ class AdminSecurity:
         if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
             return None
         user = data.get("user")
-        if user is not None and not isinstance(user, str):
-            return None
-        if self._is_revoked(data["sid"]):
+        if user is None:
+            return Session(data["sid"])
+        if not isinstance(user, str) or self.store.session_user(
+                data["sid"], _at(self.clock)) != user:
             return None
         return Session(data["sid"], user)
 
     def revoke(self, session: Session) -> None:
-        """End a session for good: its cookie is refused even if replayed before it expires."""
-        with self._lock:
-            now = self.clock()
-            self._revoked = {sid: until for sid, until in self._revoked.items() if until > now}
-            self._revoked[session.sid] = now + self.max_age
-
-    def _is_revoked(self, sid: str) -> bool:
-        with self._lock:
-            return sid in self._revoked
+        """End a session for good: its cookie is refused everywhere, even replayed."""
+        if session.user is not None:
+            self.store.end_session(session.sid)
 
     # ------------------------------------------------------------------ cookies
     def set_cookie(self, response: Response, session: Session) -> None:
-        """Send the session: HttpOnly, SameSite=Strict, Secure on HTTPS sites, /admin only."""
+        """Send the session: HttpOnly, Secure on HTTPS sites, /admin only, SameSite=Lax so a
+        link to /admin from a mail or another site arrives logged in (every POST still needs
+        its CSRF token, so Lax opens nothing)."""
         value = self._serializer.dumps({"sid": session.sid, "user": session.user})
         response.set_cookie(COOKIE_NAME, value, max_age=self.max_age, path=COOKIE_PATH,
-                            secure=self.secure_cookies, httponly=True, samesite="strict")
+                            secure=self.secure_cookies, httponly=True, samesite="lax")
 
     def clear_cookie(self, response: Response) -> None:
         """Tell the browser to drop the session cookie."""
         response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=self.secure_cookies,
-                               httponly=True, samesite="strict")
+                               httponly=True, samesite="lax")
 
     # ------------------------------------------------------------------ CSRF
     def csrf_token(self, session: Session) -> str:

@@ -3,9 +3,10 @@
 Cookies (admin sessions) are marked Secure unless the server listens on a loopback address
 only: that is a developer's machine on plain http://localhost. In production, run behind a
 TLS-terminating reverse proxy; if that proxy talks to a loopback address, set
-TVERRSNITT_SECURE_COOKIES=1 so cookies stay Secure (0 forces them off). Client addresses for
-the rate limits come from X-Forwarded-For only when the proxy is on this machine (uvicorn's
-default of trusting 127.0.0.1).
+TVERRSNITT_SECURE_COOKIES=1 so cookies stay Secure (0 forces them off); HTTPS sites send HSTS.
+Client addresses for the rate limits come from X-Forwarded-For only when the request comes
+from a proxy listed in TVERRSNITT_TRUSTED_PROXIES (addresses or networks, comma-separated):
+never by default, so nobody can pick the address they are counted under.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ import os
 import re
 from pathlib import Path
 
+from ..errors import UsageError
+
 SECURE_COOKIES_ENV = "TVERRSNITT_SECURE_COOKIES"
+TRUSTED_PROXIES_ENV = "TVERRSNITT_TRUSTED_PROXIES"
 _LINK = re.compile(r"/s/[^/?#\s]+")
+
+
+def redact(text: str) -> str:
+    """A path or log line with every personal link's token left out ('/s/…')."""
+    return _LINK.sub("/s/…", text)
 
 
 class RedactLinks(logging.Filter):
@@ -25,8 +34,7 @@ class RedactLinks(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_LINK.sub("/s/…", a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True
 
 
@@ -50,18 +58,38 @@ def secure_cookies_for(host: str) -> bool:
     return not is_loopback(host)
 
 
+def trusted_proxies() -> list[str]:
+    """The proxies whose X-Forwarded-For is believed (TVERRSNITT_TRUSTED_PROXIES); checked,
+    so a typo is an error rather than a silently ignored setting."""
+    listed = [p.strip() for p in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if p.strip()]
+    for proxy in listed:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise UsageError(f"{TRUSTED_PROXIES_ENV}: {proxy!r} is not an IP address or network "
+                             "(e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+    return listed
+
+
 def serve(study_dir: str | Path, db_url: str | None = None, host: str = "127.0.0.1",
           port: int = 8000) -> None:
     """Serve the questionnaire and the admin pages until interrupted."""
     import uvicorn
 
     from .app import create_app
-    from .context import open_site
+    from .context import SECRET_ENV, open_site
 
-    site = open_site(study_dir, db_url=db_url, secure_cookies=secure_cookies_for(host))
+    proxies = trusted_proxies()
+    site = open_site(study_dir, db_url=db_url, secure_cookies=secure_cookies_for(host),
+                     require_secret=not is_loopback(host))
+    if not os.environ.get(SECRET_ENV):
+        logging.getLogger("tverrsnitt").warning(
+            "%s is not set: using a key kept in the database. Set it (the same on every "
+            "worker and across restarts) before serving beyond this machine.", SECRET_ENV)
     logging.getLogger("uvicorn.access").addFilter(RedactLinks())
     try:
-        uvicorn.run(create_app(site), host=host, port=port, proxy_headers=True,
-                    server_header=False, log_level="info")
+        uvicorn.run(create_app(site), host=host, port=port, proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None, server_header=False,
+                    log_level="info")
     finally:
         site.store.close()

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError, TverrsnittError
+from .access import AccessStore
 from .codings import CodingStore
 from .placements import PlacementStore
 from .schema import admins, answers, mails, members, respondents, settings, tokens
@@ -130,11 +131,11 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
-class Store(CodingStore, PlacementStore):
+class Store(CodingStore, PlacementStore, AccessStore):
     """Fieldwork storage behind one narrow interface, for SQLite and PostgreSQL alike.
 
     The focus-group codings' methods are in `codings.CodingStore`, the placements' in
-    `placements.PlacementStore`."""
+    `placements.PlacementStore`, sessions and rate limits in `access.AccessStore`."""
 
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
         self.url = url
@@ -445,8 +446,9 @@ class Store(CodingStore, PlacementStore):
                 connection.execute(insert(settings).values(key=key, value=value))
 
     # ------------------------------------------------------------------ admins
-    def add_admin(self, username: str, password: str) -> None:
-        """Create or replace an admin login (password stored as an Argon2 hash)."""
+    def add_admin(self, username: str, password: str) -> bool:
+        """Create or replace an admin login (password stored as an Argon2 hash). A new password
+        ends every session of that admin; returns True when the admin was new."""
         from argon2 import PasswordHasher
 
         hashed = PasswordHasher().hash(password)
@@ -456,6 +458,9 @@ class Store(CodingStore, PlacementStore):
             if updated.rowcount == 0:
                 connection.execute(insert(admins).values(username=username, password_hash=hashed,
                                                          created_at=now()))
+                return True
+        self.end_sessions(username)
+        return False
 
     def check_admin(self, username: str, password: str) -> bool:
         """True when the username exists and the password matches."""

@@ -87,6 +87,29 @@ admins = Table(
     Column("username", String(100), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A TOTP secret (base32) when the admin logs in with a one-time code as well.
+    Column("totp_secret", String(64), nullable=True),
+)
+
+# Logged-in admin sessions, on the server so that logging out (or a new password) ends them
+# everywhere and for good, restarts included. Only the SHA-256 of the session id is stored.
+admin_sessions = Table(
+    "admin_sessions", metadata,
+    Column("sid_hash", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Rate limits shared by every worker process (and kept through restarts): a fixed window of
+# events per purpose and subject (a client address, a username with its address).
+rate_limits = Table(
+    "rate_limits", metadata,
+    Column("purpose", String(40), primary_key=True),
+    Column("subject", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
 )
 
 settings = Table(
