@@ -1,12 +1,15 @@
 """Benchmark: the web questionnaire under load, and what a crashing server loses.
 
-    python bench/fieldwork.py [--respondents 300] [--workers 8] [--seconds 60] [--db sqlite|postgresql|both]
+    python bench/fieldwork.py [--respondents 300] [--clients 2 5 20 50] [--seconds 60]
+                               [--db sqlite|postgresql|both] [--no-crash]
 
 Everything runs on this machine over loopback: one `tverrsnitt serve` process and simulated
 respondents in separate processes. Each respondent opens its personal link, answers every page
 it is shown (reading the form's fields from the HTML, as a browser would) and posts it.
 
-1. Load: page-saves per second and the p50/p99 latency of a save (POST until its redirect).
+1. Load at each number of concurrent clients (`--clients`): page-saves per second and the
+   p50/p99 latency of a save (POST until its redirect), with the CPU the load generator itself
+   used (it shares the machine's cores with the server).
 2. Crash: the same load while the server is killed with SIGKILL at random moments and started
    again. Every save the server acknowledged (answered with its redirect) is recorded by the
    respondent; afterwards the database is checked: an acknowledged answer that is missing is
@@ -33,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,28 +105,35 @@ def invite(url: str, count: int) -> list[str]:
 class Server:
     """`tverrsnitt serve` in a subprocess that can be killed and started again."""
 
-    def __init__(self, study: Path, url: str, port: int) -> None:
+    def __init__(self, study: Path, url: str, port: int, workers: int) -> None:
         self.command = [sys.executable, "-m", "tverrsnitt.cli", "serve", str(study), "--db", url,
-                        "--port", str(port)]
+                        "--port", str(port), "--workers", str(workers)]
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         env = {**os.environ, "TVERRSNITT_SECRET_KEY": SECRET}
+        # In its own process group: a SIGKILL takes the worker processes with it, as a
+        # machine's crash (or systemd stopping the service) would.
         self.process = subprocess.Popen(self.command, env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        # Ready when it answers HTTP (a bare TCP connect can be fooled: a connection to a
+        # free loopback port may connect to itself).
+        import httpx
+
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
+                httpx.get(f"http://127.0.0.1:{self.port}/admin/login", timeout=5.0)
+                return
+            except httpx.HTTPError:
                 time.sleep(0.05)
         raise RuntimeError("the server did not start within 30 s")
 
     def kill(self) -> None:
         if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def stop(self) -> None:
@@ -222,6 +232,70 @@ def respondent_worker(port: int, tokens: list[str], keep: dict[str, tuple[str, .
     queue.put(outcome)
 
 
+def async_worker(port: int, tokens: list[str], keep: dict[str, tuple[str, ...]],
+                 deadline: float, seed: int, clients: int, queue: mp.Queue) -> None:
+    """`clients` respondents at a time in one process (asyncio), each walking its links one
+    after the other: the concurrency a load level asks for, at little client CPU (aiohttp
+    needs about a third of httpx's CPU per request, and the client shares the cores)."""
+    import asyncio
+
+    import aiohttp
+
+    outcome = Outcome(0, [], [], 0)
+    failures = (aiohttp.ClientError, asyncio.TimeoutError)
+    timeout = aiohttp.ClientTimeout(total=30)
+    base = f"http://127.0.0.1:{port}"
+
+    async def walk(mine: list[str], rng: random.Random) -> None:
+        for token in mine:
+            if time.monotonic() > deadline:
+                return
+            # Each respondent is a browser of its own: a connection kept for its pages only
+            # (so the server's workers share the respondents as they arrive).
+            async with aiohttp.ClientSession(base, timeout=timeout) as session:
+                await pages(session, token, rng)
+
+    async def pages(session: aiohttp.ClientSession, token: str, rng: random.Random) -> None:
+        for _step in range(60):
+            if time.monotonic() > deadline:
+                return
+            try:
+                async with session.get(f"/s/{token}") as reply:
+                    page = await reply.text()
+            except failures:
+                outcome.errors += 1
+                await asyncio.sleep(0.05)
+                continue
+            if 'name="csrf"' not in page:
+                return  # receipt or screened-out page: this respondent is done
+            fields = answer(page, keep, rng)
+            started = time.perf_counter()
+            try:
+                async with session.post(f"/s/{token}", data=fields,
+                                        allow_redirects=False) as reply:
+                    await reply.read()
+                    status = reply.status
+            except failures:
+                outcome.errors += 1  # not acknowledged: the respondent will try again
+                await asyncio.sleep(0.05)
+                continue
+            elapsed = time.perf_counter() - started
+            if status == 303:
+                outcome.saves += 1
+                outcome.latencies.append(elapsed)
+                outcome.acknowledged += [(token, k, v) for k, v in fields
+                                         if k not in ("page", "csrf", "action")]
+            else:
+                outcome.errors += 1
+
+    async def run() -> None:
+        await asyncio.gather(*(walk(tokens[i::clients], random.Random(seed * 1000 + i))
+                               for i in range(clients)))
+
+    asyncio.run(run())
+    queue.put(outcome)
+
+
 def _multi(fields: list[tuple[str, str]]) -> dict[str, list[str]]:
     data: dict[str, list[str]] = {}
     for key, value in fields:
@@ -229,18 +303,27 @@ def _multi(fields: list[tuple[str, str]]) -> dict[str, list[str]]:
     return data
 
 
-def run_load(port: int, tokens: list[str], workers: int, seconds: float) -> tuple[Outcome, float]:
-    """All respondents in `workers` processes; returns the merged outcome and wall time."""
+def run_load(port: int, tokens: list[str], workers: int, seconds: float,
+             clients: int | None = None) -> tuple[Outcome, float]:
+    """All respondents in `workers` processes (sequential clients), or `clients` concurrent
+    asyncio clients spread over two processes; returns the merged outcome and wall time."""
     from tverrsnitt.study import load_study
 
     study = load_study(EXAMPLE)
     keep = {step.question: step.keep for step in study.screening}
     queue: mp.Queue = mp.Queue()
     deadline = time.monotonic() + seconds
-    chunks = [tokens[i::workers] for i in range(workers)]
-    processes = [mp.Process(target=respondent_worker,
-                            args=(port, chunk, keep, deadline, index, queue))
-                 for index, chunk in enumerate(chunks) if chunk]
+    if clients is None:
+        chunks = [tokens[i::workers] for i in range(workers)]
+        processes = [mp.Process(target=respondent_worker,
+                                args=(port, chunk, keep, deadline, index, queue))
+                     for index, chunk in enumerate(chunks) if chunk]
+    else:
+        parts = min(2, clients)
+        shares = [clients // parts + (1 if i < clients % parts else 0) for i in range(parts)]
+        processes = [mp.Process(target=async_worker,
+                                args=(port, tokens[i::parts], keep, deadline, i + 1, share, queue))
+                     for i, share in enumerate(shares)]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -309,7 +392,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextmanager
-def running_server(kind: str, respondents: int) -> Iterator[tuple[Server, str, list[str]]]:
+def running_server(kind: str, respondents: int,
+                   server_workers: int) -> Iterator[tuple[Server, str, list[str]]]:
     """A fresh database with invited respondents and a started server; all removed after."""
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
@@ -317,7 +401,7 @@ def running_server(kind: str, respondents: int) -> Iterator[tuple[Server, str, l
         url, name = database(kind, folder)
         try:
             tokens = invite(url, respondents)
-            server = Server(study, url, free_port())
+            server = Server(study, url, free_port(), server_workers)
             server.start()
             try:
                 yield server, url, tokens
@@ -327,19 +411,30 @@ def running_server(kind: str, respondents: int) -> Iterator[tuple[Server, str, l
             drop_database(name)
 
 
-def load_run(kind: str, respondents: int, workers: int, seconds: float) -> None:
-    with running_server(kind, respondents) as (server, url, tokens):
-        outcome, wall = run_load(server.port, tokens, workers, seconds)
+def load_run(kind: str, respondents: int, workers: int, seconds: float,
+             clients: int | None = None, server_workers: int = 1) -> None:
+    import resource
+
+    with running_server(kind, respondents, server_workers) as (server, url, tokens):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        outcome, wall = run_load(server.port, tokens, workers, seconds, clients)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         server.stop()
         lost, duplicated = check_acknowledged(url, outcome.acknowledged)
-    print(f"  {kind:<11} {outcome.saves:6d} saves in {wall:5.1f} s = {outcome.saves / wall:6.1f}"
-          f" saves/s   p50 {percentile(outcome.latencies, 0.5) * 1000:6.1f} ms   "
-          f"p99 {percentile(outcome.latencies, 0.99) * 1000:6.1f} ms   errors {outcome.errors}"
-          f"   lost {lost}   duplicated {duplicated}")
+    # The load generator's processes have ended (joined) before `after`; the server is still
+    # running then, so its CPU is not in the difference.
+    client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    level = f"{clients:3d} clients" if clients is not None else f"{workers:3d} workers"
+    print(f"  {kind:<11} {level}  {outcome.saves:6d} saves in {wall:5.1f} s = "
+          f"{outcome.saves / wall:6.1f} saves/s   p50 {percentile(outcome.latencies, 0.5) * 1000:6.1f}"
+          f" ms   p99 {percentile(outcome.latencies, 0.99) * 1000:6.1f} ms   errors "
+          f"{outcome.errors}   lost {lost}   duplicated {duplicated}   load generator CPU "
+          f"{client_cpu / wall:.2f} cores")
 
 
-def crash_run(kind: str, respondents: int, workers: int, seconds: float, kills: int) -> None:
-    with running_server(kind, respondents) as (server, url, tokens):
+def crash_run(kind: str, respondents: int, workers: int, seconds: float, kills: int,
+              server_workers: int = 1) -> None:
+    with running_server(kind, respondents, server_workers) as (server, url, tokens):
         rng = random.Random(7)
         killed = 0
         result: list[tuple[Outcome, float]] = []
@@ -363,25 +458,36 @@ def crash_run(kind: str, respondents: int, workers: int, seconds: float, kills: 
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it runs
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=300)
     parser.add_argument("--workers", type=int, default=4,
                         help="respondent processes (they share the 2 cores with the server)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per run")
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs in the crash run")
+    parser.add_argument("--clients", type=int, nargs="+", default=[2, 5, 20, 50],
+                        help="concurrent clients of the load runs (asyncio, in two processes)")
+    parser.add_argument("--no-crash", action="store_true", help="leave out the crash run")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 1,
+                        help="`tverrsnitt serve --workers` (default: one per CPU)")
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    print(f"tverrsnitt fieldwork benchmark: {args.respondents} respondents, {args.workers} "
-          f"respondent processes, loopback only, {os.cpu_count()} CPUs")
+    print(f"tverrsnitt fieldwork benchmark: {args.respondents} respondents, `serve --workers "
+          f"{args.server_workers}`, {args.workers} respondent processes, loopback only, "
+          f"{os.cpu_count()} CPUs")
     print("1. Load (every respondent walks the whole questionnaire)")
     for kind in kinds:
-        load_run(kind, args.respondents, args.workers, args.seconds)
-    print("2. Crash (server SIGKILLed at random moments and restarted, under the same load)")
-    for kind in kinds:
-        crash_run(kind, args.respondents, args.workers, args.seconds, args.kills)
-    print("Targets on 2 cores: >= 200 page-saves/s with p99 <= 250 ms on SQLite; 0 lost, "
-          "0 duplicated.")
+        for clients in args.clients:
+            load_run(kind, args.respondents, args.workers, args.seconds, clients,
+                     args.server_workers)
+    if not args.no_crash:
+        print("2. Crash (server SIGKILLed at random moments and restarted, under the same load)")
+        for kind in kinds:
+            crash_run(kind, args.respondents, args.workers, args.seconds, args.kills,
+                      args.server_workers)
+    print("Targets on 2 cores: >= 200 page-saves/s with p99 <= 250 ms at 20 clients on both "
+          "databases; 0 lost, 0 duplicated.")
     return 0
 
 

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import tverrsnitt.report.pdf  # noqa: E402
 from tverrsnitt.chart import Chart  # noqa: E402
+from tverrsnitt.numbers import thousands  # noqa: E402
 from tverrsnitt.pipeline import build_report  # noqa: E402
 from tverrsnitt.report.grids import Grid, figure_grids, n_text  # noqa: E402
-from tverrsnitt.report.numbers import thousands  # noqa: E402
 from tverrsnitt.report.outline import SectionView, build_outline  # noqa: E402
 from tverrsnitt.report.quality import DataQuality  # noqa: E402
 from tverrsnitt.study import Study  # noqa: E402

@@ -17,12 +17,12 @@ from pathlib import Path
 import polars as pl
 
 from tverrsnitt.clean import AnalysisData
+from tverrsnitt.clean.expressions import base_expr, condition_expr
 from tverrsnitt.ingest import WEIGHT
 from tverrsnitt.study import layout
 from tverrsnitt.study.conditions import parse_condition
 from tverrsnitt.study.model import Figure, Study
 from tverrsnitt.tabulate.differences import Differences
-from tverrsnitt.tabulate.expressions import base_expr, condition_expr
 from tverrsnitt.tabulate.uncertainty import SHARES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import anyio
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from tverrsnitt.fieldwork.form_csrf import form_token
 from tverrsnitt.store import Store
+from tverrsnitt.store.database import WriterLock
 
 from .conftest import EXAMPLE
 from .test_fieldwork_web import Survey, answer, open_survey, shown_form, title, walk_to_background
@@ -25,8 +27,14 @@ def survey(store_url: str) -> Iterator[Survey]:
     yield from open_survey(EXAMPLE, store_url)
 
 
-def test_ten_concurrent_completes_complete_once_in_the_store(store_url: str) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ten_concurrent_completes_complete_once_in_the_store(store_url: str,
+                                                            workers: int) -> None:
+    """Ten completes at once for each of 50 respondents, from one server process or from two
+    (`serve --workers 2`: two stores, each with its own connections and writer lock)."""
     store = Store(store_url)
+    others = [Store(store_url, migrate=False) for _ in range(workers - 1)]
+    stores = [store, *others]
     try:
         store.import_members([{"member_no": f"R{i:03d}", "email": f"r{i}@x.no", "background": {}}
                               for i in range(50)])
@@ -43,8 +51,8 @@ def test_ten_concurrent_completes_complete_once_in_the_store(store_url: str) -> 
         def complete(respondent_id: int, n: int) -> None:
             try:
                 barrier.wait()
-                done = store.save_page(respondent_id, {"q69_fornoyd": f"try {n}"}, [], page=18,
-                                       status="completed")
+                done = stores[n % workers].save_page(respondent_id, {"q69_fornoyd": f"try {n}"},
+                                                     [], page=18, status="completed")
                 receipts[respondent_id].append(done.receipt)
             except BaseException as exc:  # reported below
                 errors.append(exc)
@@ -63,7 +71,28 @@ def test_ten_concurrent_completes_complete_once_in_the_store(store_url: str) -> 
             assert len(seen) == CONCURRENT and len(set(seen)) == 1, (respondent_id, seen)
             assert store.answers(respondent_id)["q69_fornoyd"] in {f"try {n}" for n in range(10)}
     finally:
-        store.close()
+        for each in stores:
+            each.close()
+
+
+def test_the_sqlite_writer_lock_is_shared_by_processes(tmp_path: Path) -> None:
+    """Two workers' writer locks on one database exclude each other (an flock beside the
+    file), so their page saves queue instead of polling in SQLite's busy handler."""
+    database = str(tmp_path / "fieldwork.db")
+    first, second = WriterLock(database), WriterLock(database)
+    order: list[str] = []
+    with first:
+        waiting = threading.Thread(target=lambda: (second.__enter__(), order.append("second"),
+                                                   second.__exit__(None, None, None)))
+        waiting.start()
+        waiting.join(timeout=0.3)
+        assert waiting.is_alive(), "the second worker took the lock while the first held it"
+        order.append("first")
+    waiting.join(timeout=5)
+    assert order == ["first", "second"]
+    assert (tmp_path / "fieldwork.db-writer").exists()
+    first.close()
+    second.close()
 
 
 def test_ten_concurrent_send_inn_posts_complete_once(survey: Survey) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .errors import TverrsnittError
-from .pipeline import Progress
+from .progress import Progress
 from .qual.commands import qual
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
@@ -225,15 +225,18 @@ DB_OPTION = click.option("--db", "db_url", metavar="URL",
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve(study_dir: Path, db_url: str | None, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (one per CPU core serves the most respondents at once).")
+def serve(study_dir: Path, db_url: str | None, host: str, port: int, workers: int) -> None:
     """Serve the web questionnaire and the admin pages.
 
     Respondents open their personal link (/s/TOKEN); the team logs in at /admin. Set
-    TVERRSNITT_SECRET_KEY so that admin logins survive a restart.
+    TVERRSNITT_SECRET_KEY (the same for every worker and across restarts) before serving
+    beyond this machine.
     """
     from .fieldwork.server import serve as run_server
 
-    run_server(study_dir, db_url=db_url, host=host, port=port)
+    run_server(study_dir, db_url=db_url, host=host, port=port, workers=workers)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
 from .errors import DataCheckError, DataFinding, UsageError
 from .ingest import WEIGHT, Ingested, read_export, read_register
+from .progress import Progress
 from .qual.evidence import gather
 from .qual.figures import render_placements
 from .report.methods import MethodResults
@@ -58,16 +59,6 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
         raise UsageError(f"Unknown report format {', '.join(map(repr, unknown)) or '(none)'}; "
                          f"choose any of {', '.join(FORMATS)} (e.g. --format html,pdf).")
     return tuple(f for f in FORMATS if f in formats)
-
-
-class Progress:
-    """Callbacks a front end may pass to follow a run; the default does nothing."""
-
-    def start(self, total: int) -> None:
-        """The run has `total` steps."""
-
-    def step(self, description: str) -> None:
-        """One step is done; `description` says what comes next."""
 
 
 @dataclass

@@ -24,9 +24,11 @@ def default_db_url(study: Study) -> str:
 
 def templates() -> Environment:
     """Server-rendered HTML: autoescaped Jinja templates shipped with the package."""
+    # The templates ship with the package: no need to check their files for changes on every
+    # request (auto_reload stats each one).
     return Environment(loader=PackageLoader("tverrsnitt.fieldwork", "templates"),
                        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
-                       lstrip_blocks=True)
+                       lstrip_blocks=True, auto_reload=False)
 
 
 @dataclass
@@ -46,7 +48,8 @@ STORED_KEY = "secret_key"
 
 
 def open_site(study_dir: str | Path, db_url: str | None = None, secret_key: str | None = None,
-              secure_cookies: bool = True, require_secret: bool = False) -> Site:
+              secure_cookies: bool = True, require_secret: bool = False,
+              migrate: bool = True) -> Site:
     """Load the study, open (and migrate) its database, and pick the signing key.
 
     The key signs admin sessions, CSRF tokens and the questionnaire's form tokens. It comes
@@ -65,7 +68,7 @@ def open_site(study_dir: str | Path, db_url: str | None = None, secret_key: str 
                          f"{SECRET_ENV}=$(python -c 'import secrets; "
                          "print(secrets.token_urlsafe(32))'). Keep it secret and the same "
                          "across restarts.")
-    store = Store(db_url or default_db_url(study))
+    store = Store(db_url or default_db_url(study), migrate=migrate)
     if key is None:
         key = store.get_setting(STORED_KEY)
         if key is None:

@@ -100,13 +100,11 @@ class Questionnaire:
         return page_response(self.site, "error.html", status, headers, heading=heading,
                              message=message)
 
-    def find(self, request: Request, token: str) -> Respondent | Response:
-        """The token's respondent, or the 404/429 page. Only links that do not exist are
-        counted and refused: a valid link always opens, even from an address (a school's
-        one NAT address, say) that has typed many wrong ones."""
-        respondent = self.site.store.respondent_for_token(token) if len(token) <= 100 else None
-        if respondent is not None:
-            return respondent
+    def unknown_link(self, request: Request) -> Response:
+        """The 404 page for a link that does not exist, counted per address; 429 once an
+        address has tried too many. Only links that do not exist are counted and refused: a
+        valid link always opens, even from an address (a school's one NAT address, say) that
+        has typed many wrong ones."""
         address = client_address(request)
         if self.wrong_links.exceeded(address):
             wait = self.wrong_links.retry_after(address)
@@ -155,16 +153,16 @@ class Questionnaire:
     # ------------------------------------------------------------------ GET /s/{token}
     def show(self, request: Request, token: str) -> Response:
         """The respondent's current page (or receipt, screened-out or closed page)."""
-        found = self.find(request, token)
-        if isinstance(found, Response):
-            return found
+        opened = self.site.store.open_page(token) if len(token) <= 100 else None
+        if opened is None:
+            return self.unknown_link(request)
+        found, answers = opened
         done = self.finished(found)
         if done is not None:
             return done
         closed = self.closed()
         if closed is not None:
             return closed
-        answers = self.site.store.answers(found.id)
         index = flow.current_page(self.study, self.definition, found.page, answers)
         if index is None:  # every page answered but not sent in: offer the last one again
             index = flow.previous_page(self.study, self.definition, len(self.definition.pages),
@@ -173,10 +171,20 @@ class Questionnaire:
 
     # ------------------------------------------------------------------ POST /s/{token}
     def save(self, request: Request, token: str, form: Mapping[str, list[str]]) -> Response:
-        """Save the posted page and redirect to the next (or previous) page."""
-        found = self.find(request, token)
-        if isinstance(found, Response):
-            return found
+        """Save the posted page and redirect to the next (or previous) page.
+
+        Read and written in one locked transaction, found by the link: a double-clicked
+        "Send inn" completes once, and what is decided is decided on the answers as they are
+        now."""
+        if len(token) <= 100:
+            with self.site.store.token_transaction(token) as page_tx:
+                if page_tx is not None:
+                    return self._post(request, token, page_tx, form)
+        return self.unknown_link(request)
+
+    def _post(self, request: Request, token: str, page_tx: PageTransaction,
+              form: Mapping[str, list[str]]) -> Response:
+        found = page_tx.respondent
         posted_page = (form.get("page") or [""])[0]
         index = int(posted_page) if posted_page.isdigit() else -1
         csrf = (form.get("csrf") or [""])[0]
@@ -189,12 +197,7 @@ class Questionnaire:
         closed = self.closed()
         if closed is not None:
             return closed
-        # Read and write in one locked transaction: a double-clicked "Send inn" completes once,
-        # and what is decided is decided on the answers as they are now.
-        with self.site.store.page_transaction(found.id) as page_tx:
-            if page_tx.respondent.status in FINAL:
-                return RedirectResponse(self.link(request, token), status_code=303)
-            rendered = self._save(page_tx, index, form)
+        rendered = self._save(page_tx, index, form)
         return rendered or RedirectResponse(self.link(request, token), status_code=303)
 
     def _save(self, page_tx: PageTransaction, index: int,

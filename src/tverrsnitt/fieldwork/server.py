@@ -12,15 +12,19 @@ never by default, so nobody can pick the address they are counted under.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 
 SECURE_COOKIES_ENV = "TVERRSNITT_SECURE_COOKIES"
 TRUSTED_PROXIES_ENV = "TVERRSNITT_TRUSTED_PROXIES"
+# How `serve --workers N` tells its worker processes what to open (set by serve itself).
+WORKER_ENV = "TVERRSNITT_SERVE_WORKER"
 _LINK = re.compile(r"/s/[^/?#\s]+")
 
 
@@ -36,6 +40,30 @@ class RedactLinks(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True
+
+
+# uvicorn's own logging, except that the access log is written by a plain formatter (uvicorn's
+# copies every record to colour it: a seventh of a page view's time) and leaves tokens out.
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": RedactLinks}},
+    "formatters": {
+        "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"},
+        "access": {"format": "%(asctime)s %(message)s"},
+    },
+    "handlers": {
+        "default": {"formatter": "default", "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr"},
+        "access": {"formatter": "access", "class": "logging.StreamHandler",
+                   "stream": "ext://sys.stdout", "filters": ["redact"]},
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 def is_loopback(host: str) -> bool:
@@ -72,24 +100,49 @@ def trusted_proxies() -> list[str]:
 
 
 def serve(study_dir: str | Path, db_url: str | None = None, host: str = "127.0.0.1",
-          port: int = 8000) -> None:
-    """Serve the questionnaire and the admin pages until interrupted."""
+          port: int = 8000, workers: int = 1) -> None:
+    """Serve the questionnaire and the admin pages until interrupted.
+
+    With several `workers` (processes) the database is migrated and the signing key settled
+    once here, before they start; they share everything else through the database (rate
+    limits, admin sessions), so a request may land on any of them."""
     import uvicorn
 
     from .app import create_app
     from .context import SECRET_ENV, open_site
 
+    if workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {workers}.")
     proxies = trusted_proxies()
-    site = open_site(study_dir, db_url=db_url, secure_cookies=secure_cookies_for(host),
+    secure = secure_cookies_for(host)
+    site = open_site(study_dir, db_url=db_url, secure_cookies=secure,
                      require_secret=not is_loopback(host))
     if not os.environ.get(SECRET_ENV):
         logging.getLogger("tverrsnitt").warning(
             "%s is not set: using a key kept in the database. Set it (the same on every "
             "worker and across restarts) before serving beyond this machine.", SECRET_ENV)
-    logging.getLogger("uvicorn.access").addFilter(RedactLinks())
-    try:
-        uvicorn.run(create_app(site), host=host, port=port, proxy_headers=bool(proxies),
-                    forwarded_allow_ips=proxies or None, server_header=False,
-                    log_level="info")
-    finally:
-        site.store.close()
+    options: dict[str, Any] = {
+        "host": host, "port": port, "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None, "server_header": False, "log_level": "info",
+        "log_config": LOG_CONFIG}
+    if workers == 1:
+        try:
+            uvicorn.run(create_app(site), **options)
+        finally:
+            site.store.close()
+        return
+    os.environ[WORKER_ENV] = json.dumps({"study": str(Path(study_dir).resolve()),
+                                         "db": site.store.url, "secure_cookies": secure})
+    site.store.close()
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def worker_app() -> Any:
+    """The app in one of `serve`'s worker processes (uvicorn calls this in each): the study
+    and database the parent process opened, already migrated."""
+    from .app import create_app
+    from .context import open_site
+
+    settings = json.loads(os.environ[WORKER_ENV])
+    return create_app(open_site(settings["study"], db_url=settings["db"],
+                                secure_cookies=settings["secure_cookies"], migrate=False))

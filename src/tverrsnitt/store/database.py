@@ -11,13 +11,27 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError, TverrsnittError
@@ -26,7 +40,19 @@ from .codings import CodingStore
 from .placements import PlacementStore
 from .schema import admins, answers, mails, members, respondents, settings, tokens
 
+try:
+    import fcntl
+except ImportError:  # Windows: the threads of one process still take turns
+    fcntl = None  # type: ignore[assignment]
+
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
+# Connections per server process. Starlette runs requests in 40 threads: SQLite gets one
+# connection each; PostgreSQL up to 20 for reads and 20 for writes, so that two workers stay
+# within its default max_connections of 100 (more workers: raise it or use a pooler).
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+PG_POOL_SIZE = 10
+PG_POOL_OVERFLOW = 10
 DEFAULT_URL = "sqlite:///tverrsnitt.db"
 
 
@@ -70,23 +96,89 @@ class Member:
 
 FINAL = ("completed", "screened_out")
 
+# The statements every page view and save runs, built once: SQLAlchemy then finds their compiled
+# form by a memoised cache key instead of building and hashing a new statement per request.
+# Only the columns a Respondent holds (no timestamps, whose parsing per row costs most).
+_PROGRESS = (respondents.c.id, respondents.c.member_id, respondents.c.status,
+             respondents.c.screened_reason, respondents.c.page, respondents.c.receipt)
+_RESPONDENT_COLUMNS = select(*_PROGRESS, members.c.background)
+_BY_TOKEN = (_RESPONDENT_COLUMNS
+             .select_from(tokens.join(respondents, tokens.c.respondent_id == respondents.c.id)
+                          .outerjoin(members, respondents.c.member_id == members.c.id))
+             .where(tokens.c.token_hash == bindparam("token_hash")))
+# A respondent with all their answers in one query (one row per answer; the member's background
+# cast to text so it is decoded once, not once per row): a page view or a page save then
+# needs one round trip to the database instead of two.
+_STATE = select(*_PROGRESS, cast(members.c.background, Text).label("background_json"),
+                answers.c.code.label("answer_code"), answers.c.value.label("answer_value"))
+_STATE_BY_TOKEN = (_STATE.select_from(
+    tokens.join(respondents, tokens.c.respondent_id == respondents.c.id)
+    .outerjoin(members, respondents.c.member_id == members.c.id)
+    .outerjoin(answers, answers.c.respondent_id == respondents.c.id))
+    .where(tokens.c.token_hash == bindparam("token_hash")))
+_STATE_BY_TOKEN_LOCKED = _STATE_BY_TOKEN.with_for_update(of=respondents)
+# PostgreSQL locks the respondent's row (only that one: FOR UPDATE OF); SQLite ignores FOR
+# UPDATE, BEGIN IMMEDIATE has locked the database already.
+_STATE_LOCKED = (_STATE.select_from(
+    respondents.outerjoin(members, respondents.c.member_id == members.c.id)
+    .outerjoin(answers, answers.c.respondent_id == respondents.c.id))
+    .where(respondents.c.id == bindparam("respondent_id"))
+    .with_for_update(of=respondents))
+_ANSWERS = (select(answers.c.code, answers.c.value)
+            .where(answers.c.respondent_id == bindparam("respondent_id")))
+_SAVE_PROGRESS = (update(respondents)
+                  .where((respondents.c.id == bindparam("respondent_id"))
+                         & respondents.c.status.not_in(FINAL)))
+_CLEAR = answers.delete().where((answers.c.respondent_id == bindparam("respondent_id"))
+                                & answers.c.code.in_(bindparam("codes", expanding=True)))
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (respondent, code) DO UPDATE, in this database's dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(answers)
+    return statement.on_conflict_do_update(
+        index_elements=[answers.c.respondent_id, answers.c.code],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at})
+
+
+def _as_respondent(row: Any) -> Respondent:
+    return Respondent(row.id, row.member_id, row.status, row.screened_reason, row.page,
+                      row.receipt, row.background or {})
+
+
+def _state(rows: Iterable[Any]) -> tuple[Respondent, dict[str, Any]] | None:
+    """The respondent and answers from the rows of a `_STATE` query; None without rows."""
+    rows = list(rows)
+    if not rows:
+        return None
+    first = rows[0]
+    respondent = Respondent(first.id, first.member_id, first.status, first.screened_reason,
+                            first.page, first.receipt,
+                            json.loads(first.background_json) if first.background_json else {})
+    return respondent, {row.answer_code: json.loads(row.answer_value) for row in rows
+                        if row.answer_code is not None}
+
+
+def _answers(connection: Connection, respondent_id: int) -> dict[str, Any]:
+    rows = connection.execute(_ANSWERS, {"respondent_id": respondent_id})
+    return {code: json.loads(value) for code, value in rows}
+
 
 class PageTransaction:
     """What one page post may do inside `Store.page_transaction`: read the respondent and their
     answers, then save. The respondent's row is locked for the whole transaction."""
 
-    def __init__(self, store: Store, connection: Connection, respondent_id: int) -> None:
-        self.store, self.connection, self.respondent_id = store, connection, respondent_id
-        # PostgreSQL: lock the row now (SQLite holds the database's write lock already).
-        connection.execute(select(respondents.c.id).where(respondents.c.id == respondent_id)
-                           .with_for_update())
-        self.respondent = store._respondent(connection, respondent_id)
+    def __init__(self, store: Store, connection: Connection,
+                 state: tuple[Respondent, dict[str, Any]]) -> None:
+        self.store, self.connection = store, connection
+        self.respondent, self._answers = state
+        self.respondent_id = self.respondent.id
 
     def answers(self) -> dict[str, Any]:
-        """The respondent's answers as they are in this transaction."""
-        rows = self.connection.execute(select(answers.c.code, answers.c.value)
-                                       .where(answers.c.respondent_id == self.respondent_id))
-        return {code: json.loads(value) for code, value in rows}
+        """The respondent's answers as they are in this transaction (read under its lock)."""
+        return dict(self._answers)
 
     def save(self, values: Mapping[str, Any], cleared: Iterable[str], *, page: int, status: str,
              screened_reason: str | None = None, back: bool = False) -> Respondent:
@@ -99,11 +191,10 @@ class PageTransaction:
         connection, respondent_id, stamp = self.connection, self.respondent_id, now()
         cleared = list(cleared)
         if cleared:
-            connection.execute(answers.delete().where(
-                (answers.c.respondent_id == respondent_id) & answers.c.code.in_(cleared)))
+            connection.execute(_CLEAR, {"respondent_id": respondent_id, "codes": cleared})
         if values:
             # One upsert for the whole page (both SQLite and PostgreSQL have ON CONFLICT).
-            connection.execute(self.store._upsert_answers(), [
+            connection.execute(self.store._upsert_answers, [
                 {"respondent_id": respondent_id, "code": code, "updated_at": stamp,
                  "value": json.dumps(value, ensure_ascii=False)}
                 for code, value in values.items()])
@@ -117,18 +208,60 @@ class PageTransaction:
             changes["receipt"] = secrets.token_hex(4).upper()
         # Compare-and-set: the row changes only while the respondent is not done, checked
         # by the database itself (the lock makes this belt and braces).
-        updated = connection.execute(update(respondents).where(
-            (respondents.c.id == respondent_id) & respondents.c.status.not_in(FINAL))
-            .values(**changes))
+        updated = connection.execute(_SAVE_PROGRESS.values(**changes),
+                                     {"respondent_id": respondent_id})
         if updated.rowcount != 1:
             raise StoreError(f"Respondent {respondent_id} changed while its page was saved.")
-        self.respondent = self.store._respondent(connection, respondent_id)
+        self.respondent = replace(current, status=status, page=resume,
+                                  screened_reason=screened_reason,
+                                  receipt=changes.get("receipt", current.receipt))
         return self.respondent
 
 
 def sqlite_url(path: str | Path) -> str:
     """The SQLAlchemy URL of an SQLite file."""
     return f"sqlite:///{Path(path)}"
+
+
+class WriterLock:
+    """SQLite's one writer at a time, taken in turn rather than by polling.
+
+    SQLite's own busy handler sleeps (1, 2, 5 … up to 100 ms) and retries, so under load the
+    slowest saves waited seconds. Here the threads of a process queue on a lock, and the
+    processes (`serve --workers`) on an flock of a file beside the database, which the kernel
+    hands to the next waiter the moment it is released. Other writers (the command line) still
+    wait in SQLite's busy timeout."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = (Path(database + "-writer") if database and database != ":memory:"
+                      and fcntl is not None else None)
+        self._file: Any = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._file is None:
+                self._file = open(self._path, "a+b")  # kept open for the process
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
 
 class Store(CodingStore, PlacementStore, AccessStore):
@@ -140,15 +273,25 @@ class Store(CodingStore, PlacementStore, AccessStore):
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = self._engine(url)
+        # Reads that decide nothing (showing a page, finding a link's respondent) need no
+        # transaction: on PostgreSQL they use connections in autocommit, sparing the BEGIN
+        # and ROLLBACK round trips around each (a page view takes two round trips, not four).
+        self._reads = (self._engine(url, isolation_level="AUTOCOMMIT")
+                       if self.engine.dialect.name == "postgresql" else self.engine)
+        self._writer = WriterLock(self.engine.url.database
+                                  if self.engine.dialect.name == "sqlite" else None)
         if migrate:
             self.migrate()
 
     # ------------------------------------------------------------------ connections
     @staticmethod
-    def _engine(url: str) -> Engine:
+    def _engine(url: str, **options: Any) -> Engine:
         try:
             if url.startswith("sqlite"):
-                engine = create_engine(url, connect_args={"timeout": 30})
+                # As many connections as the server has request threads (40 in Starlette's
+                # pool): a request never waits for a connection, only (in order) for the lock.
+                engine = create_engine(url, connect_args={"timeout": 30}, pool_size=POOL_SIZE,
+                                       max_overflow=POOL_OVERFLOW)
 
                 @event.listens_for(engine, "connect")
                 def _pragmas(connection: Any, _record: Any) -> None:
@@ -167,7 +310,8 @@ class Store(CodingStore, PlacementStore, AccessStore):
                 return engine
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=False, pool_size=PG_POOL_SIZE,
+                                 max_overflow=PG_POOL_OVERFLOW, **options)
         except Exception as exc:  # an unknown dialect or a malformed URL
             raise StoreError(f"Cannot use database URL {url!r}: {exc}") from None
 
@@ -194,6 +338,8 @@ class Store(CodingStore, PlacementStore, AccessStore):
     def close(self) -> None:
         """Release all connections."""
         self.engine.dispose()
+        self._reads.dispose()
+        self._writer.close()
 
     # ------------------------------------------------------------------ members and tokens
     def import_members(self, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -255,24 +401,22 @@ class Store(CodingStore, PlacementStore, AccessStore):
 
     def respondent_for_token(self, token: str) -> Respondent | None:
         """The respondent a token belongs to, or None for an unknown token."""
-        query = (select(respondents, members.c.background)
-                 .select_from(tokens.join(respondents, tokens.c.respondent_id == respondents.c.id)
-                              .outerjoin(members, respondents.c.member_id == members.c.id))
-                 .where(tokens.c.token_hash == hash_token(token)))
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        if row is None:
-            return None
-        return Respondent(row.id, row.member_id, row.status, row.screened_reason, row.page,
-                          row.receipt, row.background or {})
+        with self._reads.connect() as connection:
+            row = connection.execute(_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+        return None if row is None else _as_respondent(row)
+
+    def open_page(self, token: str) -> tuple[Respondent, dict[str, Any]] | None:
+        """The token's respondent and their answers in one query (what showing a
+        questionnaire page needs), or None for an unknown token."""
+        with self._reads.connect() as connection:
+            return _state(connection.execute(_STATE_BY_TOKEN,
+                                             {"token_hash": hash_token(token)}))
 
     # ------------------------------------------------------------------ answers
     def answers(self, respondent_id: int) -> dict[str, Any]:
         """A respondent's answers by question code (decoded from JSON)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(select(answers.c.code, answers.c.value)
-                                      .where(answers.c.respondent_id == respondent_id))
-            return {code: json.loads(value) for code, value in rows}
+            return _answers(connection, respondent_id)
 
     @contextmanager
     def write_transaction(self) -> Iterator[Connection]:
@@ -280,8 +424,9 @@ class Store(CodingStore, PlacementStore, AccessStore):
         lock is taken before the first read (SQLite: BEGIN IMMEDIATE; PostgreSQL takes row
         locks with SELECT … FOR UPDATE), so two of them never both decide from the same
         state — a double-clicked "Send inn" completes once."""
-        with self.engine.connect() as connection:
-            if self.engine.dialect.name == "sqlite":
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self._writer if sqlite else nullcontext(), self.engine.connect() as connection:
+            if sqlite:
                 # pysqlite would begin only before the first write; a read in between could
                 # then see a state another transaction is about to change.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -297,7 +442,28 @@ class Store(CodingStore, PlacementStore, AccessStore):
         """One page post, read and written in one locked transaction: the respondent as it is
         now, their answers, and the save that follows from them."""
         with self.write_transaction() as connection:
-            yield PageTransaction(self, connection, respondent_id)
+            state = _state(connection.execute(_STATE_LOCKED, {"respondent_id": respondent_id}))
+            if state is None:
+                raise StoreError(f"There is no respondent {respondent_id}.")
+            yield PageTransaction(self, connection, state)
+
+    @contextmanager
+    def token_transaction(self, token: str) -> Iterator[PageTransaction | None]:
+        """`page_transaction` for the respondent of a link (None for an unknown link). On
+        PostgreSQL one query finds, locks and reads them; SQLite looks the link up first, so
+        that unknown links (a stranger guessing) never take its one write lock."""
+        if self.engine.dialect.name != "postgresql":
+            respondent = self.respondent_for_token(token)
+            if respondent is None:
+                yield None
+                return
+            with self.page_transaction(respondent.id) as page_tx:
+                yield page_tx
+            return
+        with self.write_transaction() as connection:
+            state = _state(connection.execute(_STATE_BY_TOKEN_LOCKED,
+                                              {"token_hash": hash_token(token)}))
+            yield None if state is None else PageTransaction(self, connection, state)
 
     def save_page(self, respondent_id: int, values: Mapping[str, Any], cleared: Iterable[str],
                   *, page: int, status: str, screened_reason: str | None = None,
@@ -311,24 +477,9 @@ class Store(CodingStore, PlacementStore, AccessStore):
             return page_tx.save(values, cleared, page=page, status=status,
                                 screened_reason=screened_reason, back=back)
 
+    @cached_property
     def _upsert_answers(self) -> Any:
-        """INSERT … ON CONFLICT (respondent, code) DO UPDATE, in this database's dialect."""
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(answers)
-        return statement.on_conflict_do_update(
-            index_elements=[answers.c.respondent_id, answers.c.code],
-            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at})
-
-    @staticmethod
-    def _respondent(connection: Connection, respondent_id: int) -> Respondent:
-        row = connection.execute(
-            select(respondents, members.c.background)
-            .select_from(respondents.outerjoin(members, respondents.c.member_id == members.c.id))
-            .where(respondents.c.id == respondent_id)).one()
-        return Respondent(row.id, row.member_id, row.status, row.screened_reason, row.page,
-                          row.receipt, row.background or {})
+        return _upsert(self.engine.dialect.name)
 
     def responses(self) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
         """Every respondent who started: (respondent row, member background, answers)."""

@@ -758,8 +758,7 @@ def asked_on_the_web(question: Question) -> bool:
 
 def page_codes(study: Study, entry: str) -> tuple[str, ...]:
     """A page entry is a question code or a battery id (all of its statements)."""
-    battery = tuple(q.code for q in study.questions if q.battery == entry)
-    return battery or (entry,)
+    return study.battery_codes.get(entry) or (entry,)
 
 
 class _FieldworkChecker:

@@ -889,6 +889,15 @@ class Study(Frozen):
         # Built once: lookups by code happen on every page a respondent saves.
         return {q.code: q for q in self.questions}
 
+    @cached_property
+    def battery_codes(self) -> dict[str, tuple[str, ...]]:
+        """Each battery's statement codes, in order (a web page lists a battery by its id)."""
+        found: dict[str, list[str]] = {}
+        for question in self.questions:
+            if question.battery is not None:
+                found.setdefault(question.battery, []).append(question.code)
+        return {battery: tuple(codes) for battery, codes in found.items()}
+
     def derived_variable(self, code: str) -> Derived:
         """Look up a derived variable by code."""
         for d in self.derived:
