@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from .errors import TverrsnittError
+from .ingest.duplicates import DEDUPE, Dedupe
 from .progress import Progress
 from .qual.commands import qual
 
@@ -93,6 +94,15 @@ def data_options(command: Any) -> Any:
         click.option("--strict", is_flag=True,
                      help="Make every warning of the data checks an error: answers that break "
                           "the routing, derived variables that find no group, empty figures."),
+        click.option("--dedupe", type=click.Choice(DEDUPE),
+                     help="A respondent id (a type: id question, such as the response id or "
+                          "member number) on several rows is an error; 'first' keeps each "
+                          "one's first row in the file, 'last' the last, and the appendix "
+                          "counts the rows left out."),
+        click.option("--sheet", metavar="NAME",
+                     help="The answers sheet of an .xlsx export (default: the study's "
+                          "export_sheet, else the one sheet whose first row has the study's "
+                          "question texts)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -111,7 +121,8 @@ def print_findings(findings: Any) -> None:
 @click.option("--with-data", is_flag=True,
               help="Check the study's own example data too (what --data does for an export).")
 def validate(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
-             weight: str | None, rake: bool, strict: bool, with_data: bool) -> None:
+             weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
+             sheet: str | None, with_data: bool) -> None:
     """Check a study definition and list every problem with file, line and key.
 
     Checks that every name used exists: figures name real questions and breakdowns,
@@ -127,7 +138,8 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
     from .validate import validate_study
 
     if data is not None or with_data:
-        computed = check_data(study_dir, RunOptions(data, register, lenient, weight, rake, strict))
+        computed = check_data(study_dir, RunOptions(data, register, lenient, weight, rake, strict,
+                                                    dedupe=dedupe, sheet=sheet))
         study, quality = computed.study, computed.quality
         print_findings(quality.findings)
         checked = (f"; the data: {quality.analysed} analysed respondents, "
@@ -158,8 +170,9 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
                    "(where the web app stores them) instead of the files qual.yaml names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
-           weight: str | None, rake: bool, strict: bool, out_dir: Path, formats: str,
-           codings_db: str | None, quiet: bool) -> None:
+           weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
+           sheet: str | None, out_dir: Path, formats: str, codings_db: str | None,
+           quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -179,7 +192,8 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
         result = build_report(study_dir, out_dir, data=data, register=register,
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
                               formats=[f.strip() for f in formats.split(",") if f.strip()],
-                              codings_db=codings_db, strict=strict)
+                              codings_db=codings_db, strict=strict, dedupe=dedupe,
+                              sheet=sheet)
     finally:
         if progress is not None:
             progress.stop()

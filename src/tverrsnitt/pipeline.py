@@ -19,7 +19,7 @@ from .atomic import atomic_folder
 from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
 from .errors import DataCheckError, DataFinding, UsageError
-from .ingest import WEIGHT, Ingested, read_export, read_register
+from .ingest import WEIGHT, Dedupe, Ingested, read_export, read_register
 from .progress import Progress
 from .qual.evidence import gather
 from .qual.figures import render_placements
@@ -101,11 +101,11 @@ def _quality(study: Study, export: Ingested, register: Ingested | None, tables: 
              lenient: bool, methods: MethodResults,
              findings: Sequence[DataFinding]) -> DataQuality:
     files = [FileQuality("Svardata", export.file, export.rows, export.unknown_columns,
-                         export.missing_columns, export.problems)]
+                         export.missing_columns, export.problems, export.deduplicated)]
     if register is not None:
         files.append(FileQuality("Medlemsregister", register.file, register.rows,
                                  register.unknown_columns, register.missing_columns,
-                                 register.problems))
+                                 register.problems, register.deduplicated))
     return DataQuality(tuple(files), answered, excluded, analysed, lenient, tables.notes, methods,
                        tuple(findings))
 
@@ -138,6 +138,10 @@ class RunOptions:
     rake: bool = False
     strict: bool = False
     codings_db: str | None = None
+    # Which row of a respondent on several rows to keep (None: such rows are an error).
+    dedupe: Dedupe | None = None
+    # A workbook's answers sheet (None: the study's export_sheet, or the one that fits).
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,9 +162,11 @@ def compute(study: Study, options: RunOptions,
     finds no group, an empty figure) is an error; otherwise it is a warning in the appendix.
     """
     inputs = resolve_inputs(study, options.data, options.register)
-    export = read_export(inputs.data, study, lenient=options.lenient, weight=options.weight)
+    export = read_export(inputs.data, study, lenient=options.lenient, weight=options.weight,
+                         dedupe=options.dedupe, sheet=options.sheet)
     lap("export", "Leser medlemsregister")
-    member_register = (read_register(inputs.register, study, lenient=options.lenient)
+    member_register = (read_register(inputs.register, study, lenient=options.lenient,
+                                     dedupe=options.dedupe)
                        if inputs.register is not None else None)
     lap("register", "Renser og avleder variabler")
     analysis = prepare(study, export.frame,
@@ -214,7 +220,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None, weight: str | None = None,
                  rake: bool = False, formats: Sequence[str] = FORMATS,
-                 codings_db: str | None = None, strict: bool = False) -> ReportResult:
+                 codings_db: str | None = None, strict: bool = False,
+                 dedupe: Dedupe | None = None, sheet: str | None = None) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
     and OUT/report.{html,docx,pdf}.
 
@@ -223,7 +230,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     `formats` chooses among report.html, report.docx and report.pdf (all by default); every
     format renders the same published tables and charts. With a qual.yaml, the focus groups'
     quotes and placements come from its files, the codings from `codings_db` when given.
-    `strict` makes every finding of the data checks an error.
+    `strict` makes every finding of the data checks an error. `dedupe` ('first' or 'last')
+    keeps one row of a respondent found on several (else an error); `sheet` names a
+    workbook's answers sheet.
     """
     formats = check_formats(formats)
     from .chart import render_charts
@@ -244,7 +253,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # One step per lap below (10, and one per format) and one per survey chart drawn.
     progress.start(10 + len(formats) + chart_count)
     lap("study", "Leser svardata")
-    options = RunOptions(data, register, lenient, weight, rake, strict, codings_db)
+    options = RunOptions(data, register, lenient, weight, rake, strict, codings_db, dedupe, sheet)
     computed = compute(study, options, lap)
     published, quality = computed.tables, computed.quality
     result = ReportResult(Path(out_dir), published, quality, timings=timings)

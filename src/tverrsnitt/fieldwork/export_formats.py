@@ -1,8 +1,9 @@
 """Render an export table as the bytes of a .csv, .xlsx or .sav file that `ingest` reads back.
 
 CSV and XLSX are opened in spreadsheets, so free text that a spreadsheet would run as a
-formula is neutralised with a leading apostrophe (OWASP "CSV injection"). Option labels come
-from the study definition and are written as they are.
+formula is neutralised with a leading apostrophe (OWASP "CSV injection"; `ingest.guard`, which
+also removes it on import). Option labels come from the study definition and are written as
+they are.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExportError
+from ..ingest.guard import neutralise
 from ..ingest.parse import MULTI_SEPARATOR
 from ..study.model import Question
 from .export_table import Cell, ExportTable
@@ -28,15 +30,8 @@ FORMATS = ("csv", "xlsx", "sav")
 DEFAULT_SHEET = "Svar"
 DATETIME_TEXT = "%Y-%m-%d %H:%M:%S"
 DATETIME_EXCEL = "yyyy-mm-dd hh:mm:ss"
-# =, +, - and @ start a formula; tab and carriage return hide one behind white space.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids these control characters; openpyxl refuses a cell that holds one.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as written: a leading ' when it would start a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _free_text(question: Question) -> bool:

@@ -9,10 +9,12 @@ import polars as pl
 
 from ..errors import DataProblem, InputDataError
 from ..study.model import Question, Study
+from .duplicates import DEDUPE, Dedupe, Deduplicated, deduplicate
 from .parse import parse_responses
 from .readers import ROW, read_table
 
-__all__ = ["ROW", "WEIGHT", "Ingested", "read_export", "read_register"]
+__all__ = ["DEDUPE", "ROW", "WEIGHT", "Dedupe", "Deduplicated", "Ingested", "read_export",
+           "read_register"]
 
 # The column a supplied design weight is read into (--weight COLUMN names its header).
 WEIGHT = "__weight__"
@@ -27,6 +29,8 @@ class Ingested:
     problems: tuple[DataProblem, ...] = ()
     unknown_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = field(default_factory=tuple)
+    # Respondents on several rows, and which rows --dedupe left out (None: none repeated).
+    deduplicated: Deduplicated | None = None
 
     @property
     def rows(self) -> int:
@@ -35,8 +39,9 @@ class Ingested:
 
 
 def _read(path: Path, questions: list[Question], lenient: bool, what: str,
-          sheet: str | None = None, empty_ok: bool = False) -> Ingested:
-    raw = read_table(path, sheet)
+          sheet: str | None = None, empty_ok: bool = False,
+          dedupe: Dedupe | None = None, preferred_sheet: str | None = None) -> Ingested:
+    raw = read_table(path, sheet, [q.header for q in questions], preferred_sheet)
     if raw.frame.height == 0 and not empty_ok:
         raise InputDataError([DataProblem(path, None, None, "(no data rows)",
                                           f"at least one {what} row below the header")])
@@ -45,16 +50,20 @@ def _read(path: Path, questions: list[Question], lenient: bool, what: str,
         raise InputDataError(parsed.problems,
                              hint="Fix the file, or run with --lenient to blank these cells "
                                   "and list them in the report's data-quality appendix.")
-    return Ingested(path, parsed.frame, tuple(parsed.problems), tuple(parsed.unknown_columns),
-                    tuple(parsed.missing_columns))
+    frame, deduplicated = deduplicate(path, parsed.frame, questions, dedupe)
+    return Ingested(path, frame, tuple(parsed.problems), tuple(parsed.unknown_columns),
+                    tuple(parsed.missing_columns), deduplicated)
 
 
 def read_export(path: str | Path, study: Study, lenient: bool = False,
-                weight: str | None = None) -> Ingested:
+                weight: str | None = None, dedupe: Dedupe | None = None,
+                sheet: str | None = None) -> Ingested:
     """Read a survey export: one row per submitted answer, columns matched by header text.
 
     `weight` names a column of design weights (by header); every respondent needs a positive
-    one, also with `lenient` — a blanked weight would silently drop a person.
+    one, also with `lenient` — a blanked weight would silently drop a person. A respondent id
+    on several rows is an error unless `dedupe` says which row to keep. `sheet` names a
+    workbook's answers sheet (else the study's export_sheet, or the one sheet that fits).
     """
     questions = list(study.questions)
     if weight is not None:
@@ -62,8 +71,8 @@ def read_export(path: str | Path, study: Study, lenient: bool = False,
                                   label="Vekt"))
     # A header and no answers is a fieldwork run before anyone has answered: a report of
     # empty tables, not an error (a register without members is one).
-    ingested = _read(Path(path), questions, lenient, "answer", study.meta.export_sheet,
-                     empty_ok=True)
+    ingested = _read(Path(path), questions, lenient, "answer", sheet, empty_ok=True,
+                     dedupe=dedupe, preferred_sheet=study.meta.export_sheet)
     if weight is None:
         return ingested
     values = ingested.frame[WEIGHT]
@@ -94,9 +103,11 @@ def register_questions(study: Study) -> list[Question]:
     return questions
 
 
-def read_register(path: str | Path, study: Study, lenient: bool = False) -> Ingested:
-    """Read the register of invited members, named by the study's register columns."""
+def read_register(path: str | Path, study: Study, lenient: bool = False,
+                  dedupe: Dedupe | None = None) -> Ingested:
+    """Read the register of invited members, named by the study's register columns; a member
+    number on several rows is an error unless `dedupe` says which row to keep."""
     if study.register_link is None:
         raise InputDataError([DataProblem(Path(path), None, None, None,
                                           "no register: the study defines no 'register' link")])
-    return _read(Path(path), register_questions(study), lenient, "member")
+    return _read(Path(path), register_questions(study), lenient, "member", dedupe=dedupe)

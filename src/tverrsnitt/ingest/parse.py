@@ -14,6 +14,7 @@ import polars as pl
 
 from ..errors import DataProblem, did_you_mean, one_of
 from ..study.model import Question, normalise_header
+from .guard import GUARDED_SUFFIXES, unguard_column
 from .readers import ROW, RawTable
 
 DATETIME_FORMATS = (
@@ -75,6 +76,8 @@ def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
     """Type every matched column; missing columns become empty columns (and problems)."""
     mapping, result = match_columns(raw, questions)
     headers = dict(zip(raw.columns, raw.headers, strict=True))
+    # Spreadsheet exports carry the formula guard on free text (ours always: `ingest.guard`).
+    guarded = raw.file.suffix.lower() in GUARDED_SUFFIXES
     rows = raw.frame[ROW]
     columns = [rows]
     for question in questions:
@@ -84,6 +87,8 @@ def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
                                      dtype=empty_dtype(question)))
             continue
         cells = raw.frame[column].str.strip_chars().replace("", None)
+        if guarded and question.type in ("text", "id"):
+            cells = unguard_column(cells)
         series, problems = parse_column(question, cells, rows)
         result.problems.extend(DataProblem(raw.file, row, headers[column], value, expected, report)
                                for row, value, expected, report in problems)

@@ -7,14 +7,19 @@ row 1, SPSS case number). Typing and validation happen afterwards, in one place 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import re
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from ..errors import DataProblem, InputDataError
+from ..study.model import normalise_header
 
 ROW = "__row__"
 SUPPORTED = (".csv", ".txt", ".xlsx", ".sav")
@@ -35,15 +40,19 @@ def _fail(file: Path, expected: str, value: str | None = None, row: int | None =
     return InputDataError([DataProblem(file, row, None, value, expected)])
 
 
-def read_table(path: Path, sheet: str | None = None) -> RawTable:
-    """Read any supported export file; the extension decides the reader."""
+def read_table(path: Path, sheet: str | None = None,
+               expected_headers: Collection[str] = (), preferred_sheet: str | None = None
+               ) -> RawTable:
+    """Read any supported export file; the extension decides the reader. A workbook is read
+    from `sheet` (which must exist), else `preferred_sheet` when it has one by that name,
+    else its one sheet whose first row has `expected_headers`."""
     if not path.is_file():
         raise _fail(path, "an existing file", value=None)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return read_csv(path)
     if suffix == ".xlsx":
-        return read_xlsx(path, sheet)
+        return read_xlsx(path, sheet, expected_headers, preferred_sheet)
     if suffix == ".sav":
         return read_sav(path)
     raise _fail(path, f"a file ending in one of {', '.join(SUPPORTED)}", value=path.suffix or "")
@@ -52,17 +61,68 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
 # ----------------------------------------------------------------------------- csv
 
 
+# Byte-order marks, longest first (UTF-32 LE begins with UTF-16 LE's mark).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+# Files that are not text at all, by their first bytes.
+NOT_TEXT = ((b"PK\x03\x04", "an Excel workbook (or another zip file): give it the .xlsx name"),
+            (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook: save it as .xlsx or CSV UTF-8"),
+            (b"$FL2", "an SPSS data file: give it the .sav name"),
+            (b"$FL3", "an SPSS data file: give it the .sav name"))
+ENCODINGS = "UTF-8, UTF-16 or Windows-1252"
+# What is left when a file in another encoding is read as Windows-1252: control characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM) or, failing that, Windows-1252 as Norwegian Excel writes."""
+    """The text of a delimited export, in the encoding its bytes show: a byte-order mark
+    (UTF-8, UTF-16, UTF-32), UTF-16 without one (every other byte zero), UTF-8, or else
+    Windows-1252 as Norwegian Excel writes. Anything else is refused with its name, never
+    read as mojibake."""
+    for start, what in NOT_TEXT:
+        if data.startswith(start):
+            raise _fail(path, f"a delimited text export, not {what}", value="(not text)")
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            return _decode(path, data, codec, name)
+    sample = data[:4096]
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = max(1, len(sample) // 2)
+        if odd > 0.3 * half and even < 0.05 * half:
+            return _decode(path, data, "utf-16-le", "UTF-16 (little-endian, no byte-order mark)")
+        if even > 0.3 * half and odd < 0.05 * half:
+            return _decode(path, data, "utf-16-be", "UTF-16 (big-endian, no byte-order mark)")
+        raise _fail(path, f"text in {ENCODINGS} (this file holds zero bytes, so it is a binary "
+                          "file or text in another encoding: save the export as CSV UTF-8)",
+                    value=f"byte 0x00 at offset {sample.index(0)}")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise _fail(path, "text encoded as UTF-8 or Windows-1252",
+        raise _fail(path, f"text in {ENCODINGS} (these bytes fit none of them: save the "
+                          "export as CSV UTF-8)",
                     value=f"byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise _fail(path, f"text in {ENCODINGS} (read as Windows-1252 it holds control "
+                          "characters, so it is in another encoding: save the export as "
+                          "CSV UTF-8)",
+                    value=f"character U+{ord(control.group()):04X} at offset {control.start()}")
+    return text
+
+
+def _decode(path: Path, data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"text in {name}, as its first bytes say (it breaks off: save the "
+                          "export again)",
+                    value=f"bytes at offset {exc.start}") from None
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -145,7 +205,9 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
+def read_xlsx(path: Path, sheet: str | None = None,
+              expected_headers: Collection[str] = (), preferred_sheet: str | None = None
+              ) -> RawTable:
     """Read the answers sheet of a workbook; date-time cells become ISO text."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -156,8 +218,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         raise _fail(path, f"an Excel .xlsx workbook ({type(exc).__name__}: {exc})",
                     value="(unreadable file)") from None
     try:
-        names = workbook.sheetnames
-        worksheet = workbook[sheet] if sheet in names else workbook[names[0]]
+        worksheet = workbook[answers_sheet(path, workbook, sheet, expected_headers,
+                                           preferred_sheet)]
         rows = worksheet.iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None or all(v is None for v in header_row):
@@ -176,6 +238,41 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     cells = pl.DataFrame([pl.Series(f"c{i}", col, dtype=pl.String)
                           for i, col in enumerate(columns)])
     return _raw_table(path, headers, cells, first_row=2)
+
+
+def answers_sheet(path: Path, workbook: Any, sheet: str | None,
+                  expected_headers: Collection[str], preferred: str | None = None) -> str:
+    """The sheet to read: the one named by --sheet, the study's export_sheet when the workbook
+    has it, the only sheet, or the only one whose first row holds the study's headers. Never a
+    guess: a --sheet the workbook lacks, or a workbook where no sheet or several sheets hold
+    answers, is an error that lists the sheets."""
+    names: list[str] = list(workbook.sheetnames)
+    listed = ", ".join(f"'{n}'" for n in names)
+    if sheet is not None:
+        if sheet in names:
+            return sheet
+        raise _fail(path, f"a sheet named '{sheet}' (the workbook has {listed}): give the "
+                          "answers sheet's name with --sheet", value=sheet)
+    if preferred is not None and preferred in names:
+        return preferred
+    if len(names) == 1:
+        return names[0]
+    wanted = {normalise_header(h) for h in expected_headers}
+    found: dict[str, int] = {}
+    for name in names:
+        first = next(workbook[name].iter_rows(max_row=1, values_only=True), ())
+        matched = sum(1 for v in first if v is not None
+                      and normalise_header(_cell_text(v) or "") in wanted)
+        if matched:
+            found[name] = matched
+    if len(found) == 1:
+        return next(iter(found))
+    counts = ", ".join(f"'{n}' ({found[n]} of the study's columns)" for n in found)
+    what = (f"several sheets look like answers: {counts}" if found
+            else "no sheet has the study's question texts in its first row")
+    raise _fail(path, f"one answers sheet ({what}; the workbook has {listed}): name it with "
+                      "--sheet NAME, or as export_sheet in study.yaml",
+                value="(several sheets)" if found else "(no answers sheet)")
 
 
 # ----------------------------------------------------------------------------- sav

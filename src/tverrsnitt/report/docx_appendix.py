@@ -52,24 +52,11 @@ def add_appendix(document: Document, tables: Tables, quality: DataQuality,
             document.add_paragraph(note, style="List Bullet")
 
 def _file(document: Document, file: FileQuality) -> None:
-    """One input file: rows read, columns ignored or missing, and the cells that did not fit."""
+    """One input file: its summary lines, and the cells that did not fit."""
     document.add_heading(f"{file.role}: {file.file.name}", level=3)
 
-    def columns(names: tuple[str, ...]) -> str:
-        return ", ".join(f"«{name}»" for name in names)
-
-    bullets = [f"{thousands(file.rows)} rader lest."]
-    if file.unknown_columns:
-        bullets.append(f"{len(file.unknown_columns)} kolonner er ikke i studiedefinisjonen "
-                       f"og ble ignorert: {columns(file.unknown_columns)}.")
-    else:
-        bullets.append("Ingen ukjente kolonner.")
-    if file.missing_columns:
-        bullets.append(f"{len(file.missing_columns)} kolonner mangler og er behandlet som "
-                       f"ubesvart: {columns(file.missing_columns)}.")
-    bullets.append(f"{len(file.problems)} celler passet ikke definisjonen.")
-    for bullet in bullets:
-        document.add_paragraph(bullet, style="List Bullet")
+    for line in file.summary():
+        document.add_paragraph(line, style="List Bullet")
     if not file.problems:
         return
     rows = [["" if p.row is None else str(p.row), p.column or "",
