@@ -7,6 +7,7 @@ out by hand from the seeded respondents.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -21,7 +22,7 @@ from tverrsnitt.fieldwork import admin
 from tverrsnitt.fieldwork.admin_chart import activity_chart
 from tverrsnitt.fieldwork.context import Site
 from tverrsnitt.fieldwork.security import COOKIE_NAME, SESSION_MAX_AGE, AdminSecurity, LoginLimiter
-from tverrsnitt.fieldwork.status import fieldwork_status
+from tverrsnitt.fieldwork.status import MailCount, fieldwork_status
 from tverrsnitt.store import Store
 from tverrsnitt.study import Study
 
@@ -31,6 +32,7 @@ USER, PASSWORD = "analytiker", "riktig hest batteri stift"
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 BASE = "http://testserver"
+DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -475,18 +477,49 @@ async def test_status_page_shows_the_numbers(client: httpx.AsyncClient, store: S
     assert tables["E-poster som ikke kunne sendes (1)"][1][:4] == ["1007", XSS, "Invitasjon", "1"]
 
     daily = tables["Påbegynte og leverte svar per dag"]
-    today = dt.datetime.now(dt.UTC).date().strftime("%d.%m.%Y")
-    assert [today, "7", "6", ""] in daily
-    assert ["13.02.2023", "0", "0", "Påminnelse 1"] in daily
-    assert ["02.02.2023", "0", "0", "Invitasjon"] in daily
+    now = dt.datetime.now(dt.UTC).date()
+    today = now.strftime("%d.%m.%Y")
+    # The invitation is marked on the day it actually went out, not on the planned 02.02.;
+    # reminders not sent yet stay on their planned dates, marked as planned.
+    assert [today, "7", "6", "Invitasjon: 7 sendt"] in daily
+    assert ["13.02.2023", "0", "0", "Påminnelse 1 (planlagt)"] in daily
+    assert "02.02.2023" not in [row[0] for row in daily]
 
     svg = page[page.index("<svg"):page.index("</svg>")]
     assert "<title id=\"chart-title\">" in svg and "<desc id=\"chart-desc\">" in svg
-    for reminder in ("Påminnelse 1 13.02.", "Påminnelse 2 27.02.", "Påminnelse 3 14.03."):
+    assert '<text class="mailing"' in svg and f"Invitasjon {now:%d.%m.}" in svg
+    for reminder in ("Påminnelse 1 (planlagt) 13.02.", "Påminnelse 2 (planlagt) 27.02.",
+                     "Påminnelse 3 (planlagt) 14.03."):
         assert reminder in svg
-    assert "påminnelse 1 (13.02.2023)" in svg  # the description names the dates too
+    # The description names the dates too.
+    assert f"invitasjon ({today})" in svg and "påminnelse 1 (planlagt) (13.02.2023)" in svg
     for fmt in ("csv", "xlsx", "sav"):
         assert f'href="/admin/export.{fmt}"' in page
+
+
+def test_chart_marks_each_mailing_on_the_day_it_went_out(study: Study, store: Store) -> None:
+    seed(store)
+    status = fieldwork_status(study, store)
+    today = dt.datetime.now(dt.UTC).date()
+    assert [(m.kind, m.sent_days) for m in status.mail_counts] == [("invitation", ((today, 7),))]
+    # The invitation went out over two days and the first reminder on one: the markers sit on
+    # the first day each was sent, the table has every day with its count.
+    first, reminder = dt.date(2023, 2, 3), dt.date(2023, 2, 15)
+    moved = dataclasses.replace(status, mail_counts=(
+        dataclasses.replace(status.mail_counts[0], sent_days=((first, 5), (first + DAY, 2))),
+        MailCount("påminnelse 1", 1, 0, 0, ((reminder, 1),))))
+    chart = activity_chart(moved)
+    assert chart is not None
+    assert [(m.day, m.label, m.kind) for m in chart.markers] == [
+        (first, "Invitasjon 03.02.", "mailing"), (reminder, "Påminnelse 1 15.02.", "mailing"),
+        (dt.date(2023, 2, 27), "Påminnelse 2 (planlagt) 27.02.", "planned"),
+        (dt.date(2023, 3, 14), "Påminnelse 3 (planlagt) 14.03.", "planned"),
+        (dt.date(2023, 3, 26), "Frist 26.03.", "deadline")]
+    events = {row.day: row.events for row in chart.rows}
+    assert events[first] == ("Invitasjon: 5 sendt",)
+    assert events[first + DAY] == ("Invitasjon: 2 sendt",)
+    assert events[reminder] == ("Påminnelse 1: 1 sendt",)
+    assert dt.date(2023, 2, 2) not in events and dt.date(2023, 2, 13) not in events
 
 
 async def test_user_text_is_escaped_everywhere(client: httpx.AsyncClient, store: Store) -> None:

@@ -5,8 +5,16 @@ believed only from listed proxies, and HTTPS sites send HSTS."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +22,10 @@ from tverrsnitt.errors import UsageError
 from tverrsnitt.fieldwork import server
 from tverrsnitt.fieldwork.context import SECRET_ENV, open_site
 from tverrsnitt.fieldwork.form_csrf import form_token
+from tverrsnitt.store import Store
 
 from .conftest import EXAMPLE
-from .test_fieldwork_web import Survey, answer, open_survey, title
+from .test_fieldwork_web import KEEP, Survey, answer, open_survey, shown_form, title
 
 
 @pytest.fixture
@@ -43,6 +52,18 @@ def test_every_error_reply_is_a_norwegian_page_with_the_headers(survey: Survey) 
         assert response.status_code == status, response.text
         assert 'lang="nb"' in response.text and heading in response.text
         headers_ok(response)
+
+
+def test_every_page_has_a_favicon_that_is_served(survey: Survey) -> None:
+    client = survey.client()
+    page = client.get(f"/s/{survey.invite()}")
+    admin = client.get("/admin/login")
+    for response in (page, admin):
+        assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in response.text
+    for path in ("/favicon.svg", "/favicon.ico"):  # browsers ask for .ico whatever pages say
+        icon = client.get(path)
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+        assert icon.content.startswith(b"<svg") and icon.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_an_oversized_form_is_refused_in_norwegian_and_nothing_is_saved(survey: Survey) -> None:
@@ -130,3 +151,81 @@ def test_https_sites_send_hsts_and_plain_ones_do_not(store_url: str) -> None:
                              survey.client().get("/finnes-ikke"),
                              survey.client().get("/admin/login")):
                 assert ("Strict-Transport-Security" in response.headers) is secure
+
+
+def running_in_group(group: int) -> list[int]:
+    """The processes of a process group that still run (exited ones, zombies, do not)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_serve_with_two_workers_shares_the_database_and_stops_cleanly(tmp_path: Path) -> None:
+    """`serve --workers 2` on a fresh database: migrated once, then respondents on fresh
+    connections (landing on either worker) walk their pages, the wrong-link limit counts
+    across workers, the access log shows no token, and stopping ends every worker."""
+    import httpx
+
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns("data", "*.db*"))
+    fieldwork = study / "fieldwork.yaml"
+    fieldwork.write_text(re.sub(r"^(opens|closes):.*$", "", fieldwork.read_text("utf-8"),
+                                flags=re.M), "utf-8")
+    url = f"sqlite:///{tmp_path / 'fieldwork.db'}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "access.log"
+    env = {**os.environ, SECRET_ENV: "two-workers-test-key"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tverrsnitt.cli", "serve", str(study), "--db", url,
+             "--port", str(port), "--workers", "2"], env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # ready when it answers HTTP
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/admin/login", timeout=5.0)
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        store = Store(url, migrate=False)
+        store.import_members([{"member_no": "W1", "email": "w1@x.no", "background": {}}])
+        token = store.issue_token(store.members()[0].id, "invitation")
+        # No keep-alive: every request is a new connection, accepted by either worker.
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", limits=fresh) as client:
+            page = client.get(f"/s/{token}")
+            titles = [title(page)]
+            for keep in KEEP:
+                posted = client.post(f"/s/{token}",
+                                     data={**shown_form(page), **keep, "action": "next"})
+                assert posted.status_code == 303
+                page = client.get(f"/s/{token}")
+                titles.append(title(page))
+            assert len(set(titles)) == 4, titles
+            respondent = store.respondent_for_token(token)
+            assert respondent is not None
+            assert set(store.answers(respondent.id)) >= {code for keep in KEEP for code in keep}
+            statuses = [client.get(f"/s/wrong-{n}").status_code for n in range(32)]
+        assert statuses == [404] * 30 + [429] * 2
+        store.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # Every worker ends with the parent (nothing alive left in its process group soon after).
+    deadline = time.monotonic() + 10
+    while running_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = running_in_group(process.pid)
+    assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
+    text = log.read_text("utf-8")
+    assert "/s/…" in text and token not in text

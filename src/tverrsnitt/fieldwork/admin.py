@@ -26,7 +26,7 @@ from .security import (
     add_security_headers,
     new_nonce,
 )
-from .status import fieldwork_status
+from .status import fieldwork_status, mail_kind_label
 
 LOGIN_URL = "/admin/login"
 HOME_URL = "/admin"
@@ -35,7 +35,6 @@ EXPORT_FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)"),
     "sav": ("application/x-spss-sav", "SPSS (SAV)"),
 }
-MAIL_KINDS = {"invitation": "Invitasjon"}
 MAX_FIELD = 200  # longer usernames or passwords are no one's; they only cost Argon2 time
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -183,12 +182,6 @@ def check_login(site: Site, username: str, password: str, code: str) -> bool:
     import pyotp  # only for admins with a second factor
 
     return bool(code) and bool(pyotp.TOTP(secret).verify(code, valid_window=1))
-
-
-def mail_kind_label(kind: str) -> str:
-    """What a mailing is called on the page: 'Invitasjon', 'Påminnelse 1'."""
-    label = MAIL_KINDS.get(kind, kind)
-    return label[:1].upper() + label[1:]
 
 
 def message_heading(status_code: int) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .status import FieldworkStatus
+from .status import FieldworkStatus, mail_kind_label
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 56, 34
@@ -49,7 +49,7 @@ class Marker:
     label: str  # with the date: 'Påminnelse 1 13.02.'
     day: dt.date
     label_y: float
-    kind: str  # 'mailing' or 'deadline'
+    kind: str  # 'mailing' (sent that day), 'planned' (not sent yet) or 'deadline'
     anchor: str  # 'start', 'middle' or 'end': labels at the edges grow inwards, not off the chart
 
 
@@ -87,14 +87,34 @@ def date_label(day: dt.date) -> str:
 
 
 def events(status: FieldworkStatus) -> list[tuple[dt.date, str, str]]:
-    """The fieldwork's dated events: invitation, reminders and deadline (day, label, kind)."""
+    """The chart's markers (day, label, kind): each mailing on the first day it actually went
+    out, or on its planned date while none is sent, and the deadline."""
+    sent = {count.kind: count.sent_days for count in status.mail_counts if count.sent_days}
+    planned = [("invitation", status.opens), *((r.name, r.date) for r in status.reminders)]
     found: list[tuple[dt.date, str, str]] = []
-    if status.opens is not None:
-        found.append((status.opens, "Invitasjon", "mailing"))
-    found.extend((r.date, r.name[:1].upper() + r.name[1:], "mailing") for r in status.reminders)
+    for kind in dict.fromkeys([*(k for k, _ in planned), *sent]):
+        if kind in sent:
+            found.append((sent[kind][0][0], mail_kind_label(kind), "mailing"))
+            continue
+        day = next((d for k, d in planned if k == kind), None)
+        if day is not None:
+            found.append((day, f"{mail_kind_label(kind)} (planlagt)", "planned"))
     if status.closes is not None:
         found.append((status.closes, "Frist", "deadline"))
     return sorted(found)
+
+
+def day_events(status: FieldworkStatus) -> dict[dt.date, list[str]]:
+    """What the table under the chart says for each day: every day mails went out (with how
+    many), planned mailings not sent yet, and the deadline."""
+    by_day: dict[dt.date, list[str]] = {}
+    for count in status.mail_counts:
+        for day, n in count.sent_days:
+            by_day.setdefault(day, []).append(f"{mail_kind_label(count.kind)}: {n} sendt")
+    for day, label, kind in events(status):
+        if kind != "mailing":
+            by_day.setdefault(day, []).append(label)
+    return by_day
 
 
 def _step(maximum: int) -> int:
@@ -110,7 +130,8 @@ def _step(maximum: int) -> int:
 def activity_chart(status: FieldworkStatus) -> ActivityChart | None:
     """The daily chart from the first to the last day of fieldwork (None with no dates at all)."""
     dated = events(status)
-    days_seen = [a.day for a in status.activity] + [day for day, _, _ in dated]
+    days_seen = ([a.day for a in status.activity] + [day for day, _, _ in dated]
+                 + [day for count in status.mail_counts for day, _ in count.sent_days])
     if not days_seen:
         return None
     first, last = min(days_seen), max(days_seen)
@@ -159,9 +180,7 @@ def activity_chart(status: FieldworkStatus) -> ActivityChart | None:
         row_ends[row] = begin + span
         markers.append(Marker(x, text, day, top - 8 - (1 - row) * LABEL_ROW, kind, anchor))
 
-    by_day: dict[dt.date, list[str]] = {}
-    for day, label, _ in dated:
-        by_day.setdefault(day, []).append(label)
+    by_day = day_events(status)
     activity = {a.day: a for a in status.activity}
     rows = tuple(DayRow(day, activity[day].started if day in activity else 0,
                         activity[day].completed if day in activity else 0,
@@ -185,6 +204,6 @@ def _describe(status: FieldworkStatus, first: dt.date, last: dt.date,
         parts.append("Ingen har svart ennå.")
     if dated:
         parts.append("Loddrette linjer markerer " + ", ".join(
-            f"{label.lower() if label != 'Frist' else 'svarfristen'} ({date_label(day)})"
-            for day, label, _ in dated) + ".")
+            f"{label.lower() if kind != 'deadline' else 'svarfristen'} ({date_label(day)})"
+            for day, label, kind in dated) + ".")
     return " ".join(parts)

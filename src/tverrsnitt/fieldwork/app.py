@@ -9,12 +9,14 @@ with the same security headers as every other page; HTTPS sites send HSTS on eve
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import TverrsnittError
@@ -22,6 +24,8 @@ from . import admin, questionnaire
 from .context import Site
 from .server import redact
 
+# The tab icon of every page (browsers ask for /favicon.ico whatever the page says).
+FAVICON = (Path(__file__).parent / "templates" / "favicon.svg").read_bytes()
 HSTS = "max-age=31536000"  # a year: once on HTTPS, a browser never tries plain HTTP again
 
 # What the framework's own errors say to a respondent or an admin.
@@ -86,8 +90,14 @@ def create_app(site: Site) -> Starlette:
                                                   redact(request.url.path))
         return page(500, *STATUS_TEXTS[500])
 
+    async def favicon(request: Request) -> Response:
+        return Response(FAVICON, media_type="image/svg+xml",
+                        headers={**questionnaire.SECURITY_HEADERS,
+                                 "Cache-Control": "public, max-age=86400"})
+
+    icons = [Route(path, favicon, methods=["GET"]) for path in ("/favicon.svg", "/favicon.ico")]
     middleware = [Middleware(StrictTransport)] if site.secure_cookies else []
-    app = Starlette(routes=[*questionnaire.routes(site), *admin.routes(site)],
+    app = Starlette(routes=[*questionnaire.routes(site), *admin.routes(site), *icons],
                     middleware=middleware,
                     exception_handlers={TverrsnittError: user_error, HTTPException: http_error,
                                         Exception: crash})

@@ -49,6 +49,9 @@ class MailCount:
     sent: int
     failed: int
     sending: int
+    # The days (UTC) mails of this kind actually went out, with how many: the chart marks
+    # these, not the planned date.
+    sent_days: tuple[tuple[dt.date, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -107,6 +110,11 @@ class FieldworkStatus:
         return _percent(self.answered, self.invited)
 
 
+def mail_kind_label(kind: str) -> str:
+    """What a mailing is called on the admin page: 'Invitasjon', 'Påminnelse 1'."""
+    return "Invitasjon" if kind == "invitation" else kind[:1].upper() + kind[1:]
+
+
 def _percent(count: int, base: int) -> int | None:
     return whole_percent(count, base) if base else None
 
@@ -155,8 +163,13 @@ def _mail_summary(log: list[dict[str, Any]], reminders: tuple[Reminder, ...]
     known = ["invitation", *(r.name for r in sorted(reminders, key=lambda r: r.date))]
     kinds = sorted({row["kind"] for row in log},
                    key=lambda k: (known.index(k), "") if k in known else (len(known), k))
+    days: Counter[tuple[str, dt.date]] = Counter(
+        (row["kind"], row["sent_at"].date()) for row in log
+        if row["status"] == "sent" and row["sent_at"] is not None)
     counts = tuple(MailCount(kind, counted[kind, "sent"], counted[kind, "failed"],
-                             counted[kind, "sending"]) for kind in kinds)
+                             counted[kind, "sending"],
+                             tuple(sorted((day, n) for (k, day), n in days.items() if k == kind)))
+                   for kind in kinds)
     failures = tuple(MailFailure(row["kind"], row["member_no"], row["email"], row["attempts"],
                                  row["error"] or "", row["created_at"])
                      for row in log if row["status"] == "failed")
