@@ -191,6 +191,17 @@ class Outcome:
     acknowledged: list[tuple[str, str, str]]  # (token, field, value) the server confirmed
     errors: int
 
+    def record(self, token: str, fields: list[tuple[str, str]], status: int,
+               elapsed: float) -> None:
+        """One posted page: a save the server acknowledged (303), or an error."""
+        if status != 303:
+            self.errors += 1
+            return
+        self.saves += 1
+        self.latencies.append(elapsed)
+        self.acknowledged += [(token, k, v) for k, v in fields
+                              if k not in ("page", "csrf", "action")]
+
 
 def respondent_worker(port: int, tokens: list[str], keep: dict[str, tuple[str, ...]],
                       deadline: float, seed: int, queue: mp.Queue) -> None:
@@ -221,14 +232,8 @@ def respondent_worker(port: int, tokens: list[str], keep: dict[str, tuple[str, .
                     outcome.errors += 1  # not acknowledged: the respondent will try again
                     time.sleep(0.05)
                     continue
-                elapsed = time.perf_counter() - started
-                if response.status_code == 303:
-                    outcome.saves += 1
-                    outcome.latencies.append(elapsed)
-                    outcome.acknowledged += [(token, k, v) for k, v in fields
-                                             if k not in ("page", "csrf", "action")]
-                else:
-                    outcome.errors += 1
+                outcome.record(token, fields, response.status_code,
+                               time.perf_counter() - started)
     queue.put(outcome)
 
 
@@ -279,14 +284,7 @@ def async_worker(port: int, tokens: list[str], keep: dict[str, tuple[str, ...]],
                 outcome.errors += 1  # not acknowledged: the respondent will try again
                 await asyncio.sleep(0.05)
                 continue
-            elapsed = time.perf_counter() - started
-            if status == 303:
-                outcome.saves += 1
-                outcome.latencies.append(elapsed)
-                outcome.acknowledged += [(token, k, v) for k, v in fields
-                                         if k not in ("page", "csrf", "action")]
-            else:
-                outcome.errors += 1
+            outcome.record(token, fields, status, time.perf_counter() - started)
 
     async def run() -> None:
         await asyncio.gather(*(walk(tokens[i::clients], random.Random(seed * 1000 + i))

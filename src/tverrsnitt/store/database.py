@@ -310,6 +310,9 @@ class Store(CodingStore, PlacementStore, AccessStore):
                 return engine
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            # No ping before each checkout (a round trip per request): after a database
+            # restart the first request on a dead connection fails once (the 500 page; nothing
+            # saved is lost), and SQLAlchemy then discards the whole pool.
             return create_engine(url, pool_pre_ping=False, pool_size=PG_POOL_SIZE,
                                  max_overflow=PG_POOL_OVERFLOW, **options)
         except Exception as exc:  # an unknown dialect or a malformed URL
