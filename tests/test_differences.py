@@ -281,6 +281,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
 def test_pipeline_writes_csv_and_marks_the_report(run: ReportResult) -> None:
     assert Path("differences.csv") in run.files
     html = (run.out_dir / "report.html").read_text(encoding="utf-8")
-    assert "Forskjellen mellom gruppene er statistisk signifikant (Rao–Scott F = " in html
+    assert "Forskjellen mellom gruppene er statistisk signifikant (Rao–Scott F\u00a0=\u00a0" in html
+    # "p < 0,001" and "F = 4,21" never break across lines: no-break spaces only.
+    assert "p\u00a0&lt;\u00a00,001" in html and "p &lt; 0" not in html and " F = " not in html
     svg = (run.out_dir / "figurer" / "figur-4-2.svg").read_text(encoding="utf-8")
     assert "Signifikant forskjell mellom gruppene (p &lt; 0,05, Rao–Scott)" in svg

@@ -497,6 +497,26 @@ async def test_status_page_shows_the_numbers(client: httpx.AsyncClient, store: S
         assert f'href="/admin/export.{fmt}"' in page
 
 
+@pytest.mark.parametrize(("today", "sentence"), [
+    (dt.date(2023, 2, 1), "Undersøkelsen er ikke åpnet ennå: den åpner 02.02.2023 og stenger "
+                          "26.03.2023."),
+    (dt.date(2023, 2, 2), "Undersøkelsen er åpen fra 02.02.2023 til 26.03.2023."),
+    (dt.date(2023, 3, 26), "Undersøkelsen er åpen fra 02.02.2023 til 26.03.2023."),
+    (dt.date(2023, 3, 27), "Undersøkelsen er stengt: den var åpen fra 02.02.2023 til "
+                           "26.03.2023. Det sendes ingen invitasjoner eller påminnelser."),
+])
+def test_status_says_whether_the_survey_is_open(study: Study, store: Store, today: dt.date,
+                                                sentence: str) -> None:
+    assert fieldwork_status(study, store, today).window == sentence
+
+
+async def test_the_page_says_a_past_survey_is_closed(client: httpx.AsyncClient) -> None:
+    await login(client)
+    page = (await client.get("/admin")).text  # today, long after the example's 2023 dates
+    assert "Undersøkelsen er stengt: den var åpen fra 02.02.2023 til 26.03.2023." in page
+    assert "Undersøkelsen er åpen" not in page
+
+
 def test_chart_marks_each_mailing_on_the_day_it_went_out(study: Study, store: Store) -> None:
     seed(store)
     status = fieldwork_status(study, store)

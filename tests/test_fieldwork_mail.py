@@ -34,6 +34,7 @@ from .conftest import EXAMPLE, REGISTER_CSV
 
 BASE_URL = "https://survey.example.org"
 LINK = re.compile(r"https://survey\.example\.org/s/([A-Za-z0-9_-]{43})")
+OPEN_DAY = dt.date(2023, 2, 2)  # fieldwork.yaml: opens 2 February, closes 26 March 2023
 AFTER_ALL_REMINDERS = dt.date(2023, 3, 20)  # påminnelse 3 was due 14 March; closes 26 March
 
 
@@ -116,7 +117,7 @@ def test_a_thousand_invitations_then_reminders_to_those_who_have_not_completed(
         store_url: str, mailbox: Mailbox, tmp_path: Path) -> None:
     clock = FakeClock()
     summary = invite(EXAMPLE, members_file(tmp_path / "members.csv", 1000), base_url=BASE_URL,
-                     db_url=store_url, clock=clock)
+                     db_url=store_url, clock=clock, today=OPEN_DAY)
     assert "Imported 1000 members" in summary and "invitation: 1000 sent, 0 failed." in summary
     # 600 a minute, evenly spaced: 999 gaps of 0.1 s after the first mail.
     assert clock.now == pytest.approx(99.9)
@@ -169,14 +170,14 @@ def test_a_thousand_invitations_then_reminders_to_those_who_have_not_completed(
         store.close()
 
     again = invite(EXAMPLE, tmp_path / "members.csv", base_url=BASE_URL, db_url=store_url,
-                   clock=clock)
+                   clock=clock, today=OPEN_DAY)
     assert "invitation: 0 sent, 0 failed." in again and len(mailbox.messages) == 1700
 
 
 def test_only_the_latest_due_reminder_is_sent(store_url: str, mailbox: Mailbox,
                                               tmp_path: Path) -> None:
     members = members_file(tmp_path / "members.csv", 4)
-    invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+    invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(), today=OPEN_DAY)
     before_first = remind(EXAMPLE, db_url=store_url, today=dt.date(2023, 2, 12))
     assert "No reminder is due" in before_first and "13. februar 2023" in before_first
     remind(EXAMPLE, db_url=store_url, today=dt.date(2023, 2, 14), clock=FakeClock())
@@ -194,16 +195,44 @@ def test_only_the_latest_due_reminder_is_sent(store_url: str, mailbox: Mailbox,
         remind(EXAMPLE, db_url=store_url, today=dt.date(2023, 3, 27))
 
 
+@pytest.mark.parametrize(("today", "message"), [
+    (dt.date(2023, 3, 27), r"closed on 26\. mars 2023 .*no invitations are sent after that"),
+    (dt.date(2023, 2, 1), r"opens on 2\. februar 2023 .*invitations sent before that"),
+])
+def test_invite_is_refused_outside_the_fieldwork_window(
+        store_url: str, mailbox: Mailbox, tmp_path: Path, today: dt.date, message: str) -> None:
+    members = members_file(tmp_path / "members.csv", 3)
+    with pytest.raises(UsageError, match=message) as caught:
+        invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(),
+               today=today)
+    assert "Nothing was sent" in caught.value.message and "--today" in caught.value.message
+    assert mailbox.messages == []
+    store = Store(store_url)
+    try:
+        assert store.members() == [] and store.mail_log() == []  # nothing imported either
+    finally:
+        store.close()
+
+
+def test_invite_outside_the_window_on_the_command_line(
+        tmp_path: Path, mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["invite", str(EXAMPLE), "--db", f"sqlite:///{tmp_path / 'f.db'}",
+                 "--members", str(members_file(tmp_path / "m.csv", 2)), "--base-url", BASE_URL])
+    err = capsys.readouterr().err
+    assert code == 1 and "The survey closed on 26. mars 2023" in err and "Traceback" not in err
+    assert mailbox.messages == []
+
+
 def test_a_refused_recipient_is_recorded_and_retried(store_url: str, mailbox: Mailbox,
                                                      tmp_path: Path) -> None:
     members = members_file(tmp_path / "members.csv", 5)
     refused = read_members(members, _study())[2]["email"]
     mailbox.refuse.add(refused)
-    summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+    summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(), today=OPEN_DAY)
     assert "invitation: 4 sent, 1 failed." in summary
     assert "1 failed: recipient " + refused + " refused: 550 5.1.1 Mailbox unavailable" in summary
     mailbox.refuse.clear()
-    retry = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+    retry = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(), today=OPEN_DAY)
     assert "invitation: 1 sent, 0 failed." in retry
     assert [r for r, _ in mailbox.messages].count(refused) == 1 and len(mailbox.messages) == 5
     store = Store(store_url)
@@ -221,7 +250,7 @@ def test_an_unreachable_server_stops_the_run_and_the_next_run_sends(
     working_port = os.environ["TVERRSNITT_SMTP_PORT"]
     monkeypatch.setenv("TVERRSNITT_SMTP_PORT", str(free_port()))  # nothing listens there
     with pytest.raises(MailError) as failure:
-        invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+        invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(), today=OPEN_DAY)
     message = failure.value.message
     assert "invitation: 0 sent, 3 failed, 2 not attempted." in message
     assert "3 failed: cannot connect to the SMTP server 127.0.0.1:" in message
@@ -232,7 +261,7 @@ def test_an_unreachable_server_stops_the_run_and_the_next_run_sends(
     finally:
         store.close()
     monkeypatch.setenv("TVERRSNITT_SMTP_PORT", working_port)
-    summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+    summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(), today=OPEN_DAY)
     assert "invitation: 5 sent, 0 failed." in summary and len(mailbox.messages) == 5
 
 
@@ -241,7 +270,8 @@ def test_the_command_line_reports_a_dead_server_without_a_traceback(
     monkeypatch.setenv("TVERRSNITT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("TVERRSNITT_SMTP_PORT", str(free_port()))
     code = main(["invite", str(EXAMPLE), "--db", f"sqlite:///{tmp_path / 'f.db'}",
-                 "--members", str(members_file(tmp_path / "m.csv", 2)), "--base-url", BASE_URL])
+                 "--members", str(members_file(tmp_path / "m.csv", 2)), "--base-url", BASE_URL,
+                 "--today", "2023-02-02"])
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("Error: Imported 2 members") and "Traceback" not in err
 
@@ -320,7 +350,8 @@ def test_a_mail_whose_outcome_is_unknown_is_reported_and_never_resent(
     finally:
         store.close()
     for _ in range(2):
-        summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock())
+        summary = invite(EXAMPLE, members, base_url=BASE_URL, db_url=store_url, clock=FakeClock(),
+                         today=OPEN_DAY)
         assert (f"1 invitation mails have an unknown outcome (claimed by a run that never "
                 f"recorded the result): member numbers {crashed.member_no}.") in summary
     assert sorted(r for r, _ in mailbox.messages) == sorted(

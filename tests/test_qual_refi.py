@@ -243,11 +243,14 @@ def test_the_commands_name_bad_input_with_exit_code_1(tmp_path: Path,
     assert "row 2, column 'themes': found 'dyptvann'" in capsys.readouterr().err
     assert run("qual", "agreement", str(EXAMPLE), "--db", db, "--coders", "a") == 1
     assert "give two different coders" in capsys.readouterr().err
+    # The refused import stored nothing, not even an empty database to read from.
     assert run("qual", "agreement", str(EXAMPLE), "--db", db, "--coders", "a,b") == 1
-    assert "No codings by coder 'a'" in capsys.readouterr().err
+    assert "No database at" in capsys.readouterr().err and not (tmp_path / "qual.db").exists()
     assert run("qual", "export", str(EXAMPLE), "--db", db, "--out", str(tmp_path / "p.zip")) == 1
     assert "ends in .qdpx" in capsys.readouterr().err
     # Without files, the ones qual.yaml declares are read.
     assert run("qual", "import-codings", str(EXAMPLE), "--db", db) == 0
     assert "codings-a.csv: 84 added" in capsys.readouterr().out
+    assert run("qual", "agreement", str(EXAMPLE), "--db", db, "--coders", "a,b") == 1
+    assert "No codings by coder 'a'" in capsys.readouterr().err
     assert not (tmp_path / "p.zip").exists()

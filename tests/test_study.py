@@ -143,3 +143,28 @@ def test_fieldwork_routing_needs_an_earlier_page(copy: Path) -> None:
     message = problems_of(copy)
     assert ("'b2_rolle_annet' is asked if b2_rolle == 'Annet', so 'b2_rolle' must be on an "
             "earlier page") in message
+
+
+def test_a_load_error_in_one_file_does_not_hide_problems_in_another(copy: Path) -> None:
+    edit(copy / "study.yaml", "min_cell: 5", "min_cell: 2")
+    item = edit(copy / "figures.yaml", "      - reg_fodselsar\n", "      - reg_fodselsaar\n")
+    message = problems_of(copy)
+    assert "The study definition has 3 problems" in message
+    assert ("study.yaml, line 13, at min_cell: expected a number of at least 3, got 2: write "
+            "min_cell: 3 or more") in message
+    assert "unknown question 'reg_fodselsaar'" in message and "Did you mean 'reg_fodselsar'" \
+        in message
+    assert f"figures.yaml, line {item - 1}, at figures[2 '2.1'].items" in message
+
+
+def test_an_entry_that_failed_to_load_is_reported_once(copy: Path) -> None:
+    # A question with an unknown type does not load; the figures that use it must not add
+    # "unknown question" for it on top of the real problem.
+    edit(copy / "questionnaire.yaml", "code: b5_heltid\n    header: Jobber du heltid eller "
+         "deltid?\n    type: single", "code: b5_heltid\n    header: Jobber du heltid eller "
+         "deltid?\n    type: singel")
+    edit(copy / "study.yaml", "min_cell: 5", "min_cel: 5")
+    message = problems_of(copy)
+    assert "The study definition has 2 problems" in message, message
+    assert "got 'singel'" in message and "Did you mean 'min_cell'?" in message
+    assert "unknown question 'b5_heltid'" not in message

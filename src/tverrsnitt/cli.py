@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from .errors import TverrsnittError
-from .ingest.duplicates import DEDUPE, Dedupe
+from .errors import TverrsnittError, UsageError
+from .ingest.options import DEDUPE, Dedupe
 from .progress import Progress
 from .qual.commands import qual
 
@@ -205,8 +205,9 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
                    f"{sum(1 for f in result.files if f.suffix == '.svg')} figures, {reports} "
                    f"in {total:.1f} s.")
         if problems:
-            click.echo(f"{problems} data problems were blanked and listed in the "
-                       "data-quality appendix.", err=True)
+            what = "1 cell that did not fit was" if problems == 1 else \
+                f"{problems} cells that did not fit were"
+            click.echo(f"{what} blanked and listed in the data-quality appendix.", err=True)
         for note in result.tables.notes:
             click.echo(f"Note: {note.terminal}", err=True)
     print_findings(result.quality.findings)
@@ -260,16 +261,21 @@ def serve(study_dir: Path, db_url: str | None, host: str, port: int, workers: in
               metavar="REGISTER", help="Members to invite: the register's columns plus 'email'.")
 @click.option("--base-url", required=True, metavar="URL",
               help="Public address of `tverrsnitt serve`, e.g. https://survey.example.org")
-def invite(study_dir: Path, db_url: str | None, members_file: Path, base_url: str) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Treat this date as today (default: today).")
+def invite(study_dir: Path, db_url: str | None, members_file: Path, base_url: str,
+           today: Any) -> None:
     """Import members and send each one personal invitation by e-mail.
 
-    Safe to run again: members who already have an invitation get none; failed sends are
-    retried. SMTP settings: the study's fieldwork.yaml, overridden by TVERRSNITT_SMTP_HOST,
-    _PORT, _SENDER, _USER, _PASSWORD and _TLS.
+    Only while the survey is open (fieldwork.yaml 'opens' to 'closes'). Safe to run again:
+    members who already have an invitation get none; failed sends are retried. SMTP settings:
+    the study's fieldwork.yaml, overridden by TVERRSNITT_SMTP_HOST, _PORT, _SENDER, _USER,
+    _PASSWORD and _TLS.
     """
     from .fieldwork.invite import invite as send_invitations
 
-    summary = send_invitations(study_dir, members_file, base_url=base_url, db_url=db_url)
+    summary = send_invitations(study_dir, members_file, base_url=base_url, db_url=db_url,
+                               today=today.date() if today else None)
     click.echo(summary)
 
 
@@ -313,9 +319,16 @@ def export(study_dir: Path, db_url: str | None, out_file: Path) -> None:
                    "login; --totp prints the secret to add to the app.")
 def add_admin(study_dir: Path, db_url: str | None, username: str, password: str,
               totp: bool | None) -> None:
-    """Create an admin login, or give one a new password (which ends its sessions)."""
-    from .fieldwork.context import open_site
+    """Create an admin login, or give one a new password (which ends its sessions).
 
+    The password needs at least 12 characters (a few words with spaces count), not a
+    well-known one and not the username."""
+    from .fieldwork.context import open_site
+    from .fieldwork.security import password_problem
+
+    problem = password_problem(username, password)
+    if problem is not None:
+        raise UsageError(f"The password {problem}. Nothing was changed.")
     site = open_site(study_dir, db_url)
     try:
         created = site.store.add_admin(username, password)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .atomic import atomic_folder
+from .atomic import atomic_folder, check_output_folder
 from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
 from .errors import DataCheckError, DataFinding, UsageError
@@ -249,6 +249,11 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         progress.step(next_step)
 
     study = validate_study(study_dir)
+    # Refused before any work: an --out that would replace the study, the data or a folder
+    # that is not an earlier output.
+    inputs = resolve_inputs(study, data, register)
+    protected = [study.root, inputs.data, *([inputs.register] if inputs.register else [])]
+    check_output_folder(Path(out_dir), protected)
     chart_count = sum(1 for f in study.figures if not f.is_table)
     # One step per lap below (10, and one per format) and one per survey chart drawn.
     progress.start(10 + len(formats) + chart_count)
@@ -257,7 +262,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     computed = compute(study, options, lap)
     published, quality = computed.tables, computed.quality
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
-    with atomic_folder(Path(out_dir)) as work:
+    with atomic_folder(Path(out_dir), protected) as work:
         charts = render_charts(study, published, work,
                                progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         if published.qual is not None:

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..numbers import thousands
-from .admin_chart import activity_chart, date_label
+from .admin_chart import activity_chart
 from .context import Site
 from .security import (
     COOKIE_NAME,
@@ -26,7 +26,7 @@ from .security import (
     add_security_headers,
     new_nonce,
 )
-from .status import fieldwork_status, mail_kind_label
+from .status import date_label, fieldwork_status, mail_kind_label
 
 LOGIN_URL = "/admin/login"
 HOME_URL = "/admin"

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .status import FieldworkStatus, mail_kind_label
+from .status import FieldworkStatus, date_label, mail_kind_label
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 56, 34
@@ -79,11 +79,6 @@ class ActivityChart:
     markers: tuple[Marker, ...]
     description: str
     rows: tuple[DayRow, ...]
-
-
-def date_label(day: dt.date) -> str:
-    """A date the Norwegian way: 02.02.2023."""
-    return day.strftime("%d.%m.%Y")
 
 
 def events(status: FieldworkStatus) -> list[tuple[dt.date, str, str]]:

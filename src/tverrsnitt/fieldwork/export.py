@@ -43,6 +43,13 @@ def export(study_dir: str | Path, out_file: str | Path, *, db_url: str | None = 
     out = Path(out_file)
     fmt = format_of(out)
     site = open_site(study_dir, db_url)
+    meta = site.study.meta
+    for name in (meta.default_data, meta.default_register):
+        if name is not None and out.resolve() == (site.study.root / name).resolve():
+            site.store.close()
+            raise ExportError(f"--out {out}: this is the study's own {name}, which the report "
+                              "reads by default; write the export to a new file and pass it "
+                              "to `tverrsnitt report --data`.")
     try:
         table = export_table(site.study, site.store)
     finally:

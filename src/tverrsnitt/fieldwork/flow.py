@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ..study.check import asked_on_the_web, page_codes
 from ..study.conditions import Condition
@@ -162,8 +162,19 @@ def unanswered_screening(study: Study, definition: Fieldwork, answers: Answers) 
     return None
 
 
-def is_open(definition: Fieldwork, today: dt.date) -> bool:
-    """The questionnaire accepts answers today (`opens` and `closes` both count as open days)."""
+Phase = Literal["not_yet", "open", "closed"]
+
+
+def phase(definition: Fieldwork, today: dt.date) -> Phase:
+    """Where `today` falls in the fieldwork window (`opens` and `closes` both count as open
+    days): what the questionnaire, `invite`, `remind` and the admin page all go by."""
     if definition.opens is not None and today < definition.opens:
-        return False
-    return definition.closes is None or today <= definition.closes
+        return "not_yet"
+    if definition.closes is not None and today > definition.closes:
+        return "closed"
+    return "open"
+
+
+def is_open(definition: Fieldwork, today: dt.date) -> bool:
+    """The questionnaire accepts answers today."""
+    return phase(definition, today) == "open"

@@ -12,7 +12,8 @@ from pathlib import Path
 from ..errors import UsageError
 from ..study.model import Fieldwork, Reminder
 from .context import open_site
-from .invite import BASE_URL_SETTING, INVITATION
+from .flow import phase
+from .invite import BASE_URL_SETTING, INVITATION, check_window
 from .mail import Clock, check_texts, norwegian_date, smtp_settings
 from .mail_send import raise_if_stopped, send_mails
 
@@ -31,10 +32,8 @@ def remind(study_dir: str | Path, *, db_url: str | None = None, today: dt.date |
     site = open_site(study_dir, db_url)
     try:
         fieldwork = site.definition
-        if fieldwork.closes is not None and today > fieldwork.closes:
-            raise UsageError(f"The survey closed on {norwegian_date(fieldwork.closes)} "
-                             f"(fieldwork.yaml 'closes'); no reminders are sent after that. "
-                             "Use --today YYYY-MM-DD to act as of an earlier date.")
+        if phase(fieldwork, today) == "closed":
+            check_window(fieldwork, today, "reminders")
         reminder = due_reminder(fieldwork, today)
         if reminder is None:
             upcoming = (f" The first, {fieldwork.reminders[0].name!r}, is due on "

@@ -48,6 +48,42 @@ _SEP = "\x1f"
 
 Clock = Callable[[], float]
 
+# Admin passwords: long rather than complicated. A passphrase of a few words ("riktig hest
+# batteri stift") easily passes; a short or well-known password does not.
+MIN_PASSWORD_LENGTH = 12
+MIN_DISTINCT_CHARACTERS = 5
+# Long passwords that are still among the first an attacker tries (compared without case,
+# spaces or a trailing number run).
+COMMON_PASSWORDS = frozenset({
+    "123456789012", "1234567890123", "12345678901234", "qwertyuiop", "qwertyuiopå",
+    "asdfghjkløæ", "password", "passwordpassword", "passord", "passordpassord",
+    "administrator", "administrator1", "adminadmin", "letmein", "letmeinplease",
+    "iloveyou", "welcome", "velkommen", "sommer", "sommeren", "vinter", "vinteren",
+    "fagforbundet", "hemmelig", "hemmeligpassord", "mittpassord", "nyttpassord",
+    "tverrsnitt", "undersokelse", "undersøkelse", "skolemiljo", "skolemiljø", "norge",
+    "oslo", "bergen", "trondheim", "fotball", "rosenborg", "brann", "vålerenga",
+    "changeme", "trustno1", "football", "baseball", "superman", "starwars",
+    "monkeymonkey", "dragondragon", "masterkey", "sunshine", "princess", "abcdefghijkl",
+    "abcdefghijklm", "aaaaaaaaaaaa", "zaq12wsxcde3", "1qaz2wsx3edc", "q1w2e3r4t5y6",
+})
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why `password` is too weak for an admin of a site with personal data (None: fine)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (f"is {len(password)} characters; use at least {MIN_PASSWORD_LENGTH} — a few "
+                "words with spaces between them are easy to remember (riktig hest batteri "
+                "stift)")
+    squeezed = "".join(password.casefold().split()).rstrip("0123456789!.")
+    if squeezed in COMMON_PASSWORDS or password.casefold() in COMMON_PASSWORDS:
+        return "is one of the passwords an attacker tries first; choose words of your own"
+    if len(set(password.casefold())) < MIN_DISTINCT_CHARACTERS:
+        return f"uses fewer than {MIN_DISTINCT_CHARACTERS} different characters"
+    name = username.strip().casefold()
+    if len(name) >= 3 and name in password.casefold():
+        return "contains the username"
+    return None
+
 
 def _at(clock: Clock) -> dt.datetime:
     return dt.datetime.fromtimestamp(clock(), dt.UTC)

@@ -99,6 +99,24 @@ def trusted_proxies() -> list[str]:
     return listed
 
 
+def check_port(host: str, port: int) -> None:
+    """A UsageError, before anything starts, when the address cannot be listened on (the port
+    taken by another program, or an address this machine does not have)."""
+    import socket
+
+    address = host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            raise UsageError(
+                f"Cannot listen on {host}:{port} ({exc.strerror or exc}): another program, or "
+                "another `tverrsnitt serve`, may be using the port. Stop it, or choose another "
+                "port with --port.") from None
+
+
 def serve(study_dir: str | Path, db_url: str | None = None, host: str = "127.0.0.1",
           port: int = 8000, workers: int = 1) -> None:
     """Serve the questionnaire and the admin pages until interrupted.
@@ -113,6 +131,7 @@ def serve(study_dir: str | Path, db_url: str | None = None, host: str = "127.0.0
 
     if workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {workers}.")
+    check_port(host, port)
     proxies = trusted_proxies()
     secure = secure_cookies_for(host)
     site = open_site(study_dir, db_url=db_url, secure_cookies=secure,

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..store import Store
 from ..study import layout
-from ..study.model import Reminder, Study
+from ..study.model import Fieldwork, Reminder, Study
 from ..tabulate.tables import whole_percent
+from .flow import phase
 
 NO_REASON = "Uten registrert grunn"  # a screened-out respondent whose reason was not stored
 
@@ -88,6 +89,8 @@ class FieldworkStatus:
     closes: dt.date | None
     mail_counts: tuple[MailCount, ...]
     mail_failures: tuple[MailFailure, ...]
+    # Where today falls in the fieldwork window, in a sentence for the page ('' without dates).
+    window: str = ""
 
     @property
     def answered(self) -> int:
@@ -119,8 +122,32 @@ def _percent(count: int, base: int) -> int | None:
     return whole_percent(count, base) if base else None
 
 
-def fieldwork_status(study: Study, store: Store) -> FieldworkStatus:
-    """Read the store once and build the status page's numbers."""
+def date_label(day: dt.date) -> str:
+    """A date the Norwegian way: 02.02.2023."""
+    return day.strftime("%d.%m.%Y")
+
+
+def window_text(fieldwork: Fieldwork | None, today: dt.date) -> str:
+    """Whether the survey is open today, and its dates, as the page says it."""
+    if fieldwork is None or (fieldwork.opens is None and fieldwork.closes is None):
+        return ""
+    opens = f" fra {date_label(fieldwork.opens)}" if fieldwork.opens else ""
+    closes = f" til {date_label(fieldwork.closes)}" if fieldwork.closes else ""
+    when = phase(fieldwork, today)
+    if when == "not_yet":
+        assert fieldwork.opens is not None
+        return (f"Undersøkelsen er ikke åpnet ennå: den åpner {date_label(fieldwork.opens)}"
+                + (f" og stenger {date_label(fieldwork.closes)}." if fieldwork.closes else "."))
+    if when == "closed":
+        assert fieldwork.closes is not None
+        return (f"Undersøkelsen er stengt: den var åpen{opens} til "
+                f"{date_label(fieldwork.closes)}. Det sendes ingen invitasjoner eller "
+                "påminnelser.")
+    return f"Undersøkelsen er åpen{opens}{closes}."
+
+
+def fieldwork_status(study: Study, store: Store, today: dt.date | None = None) -> FieldworkStatus:
+    """Read the store once and build the status page's numbers (as of `today`)."""
     counts = store.status_counts()
     invited = len(store.members())
     completed = counts.get("completed", 0)
@@ -141,7 +168,7 @@ def fieldwork_status(study: Study, store: Store) -> FieldworkStatus:
         activity=tuple(DayActivity(day, s, c) for day, s, c in store.activity_by_day()),
         reminders=reminders, opens=fieldwork.opens if fieldwork else None,
         closes=fieldwork.closes if fieldwork else None, mail_counts=mail_counts,
-        mail_failures=failures)
+        mail_failures=failures, window=window_text(fieldwork, today or dt.date.today()))
 
 
 def _reasons(study: Study, stored: Mapping[str, int]) -> tuple[tuple[str, int], ...]:

@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
 from ..errors import DataProblem, InputDataError
 from ..study.model import Question
+from .options import Dedupe
 from .readers import ROW
 
-Dedupe = Literal["first", "last"]
-DEDUPE: tuple[Dedupe, ...] = ("first", "last")
 LISTED_ROWS = 10
 
 

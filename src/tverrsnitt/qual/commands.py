@@ -38,11 +38,14 @@ def qual() -> None:
     \b
     Typical use:
       tverrsnitt qual anonymise examples/skolemiljo-2023 --out anonymisert/
-      tverrsnitt qual import-codings examples/skolemiljo-2023 \\
+      tverrsnitt qual import-codings examples/skolemiljo-2023 --db sqlite:///koding.db \\
           examples/skolemiljo-2023/qual/codings-a.csv examples/skolemiljo-2023/qual/codings-b.csv
-      tverrsnitt qual agreement examples/skolemiljo-2023 --coders koder-a,koder-b
-      tverrsnitt qual merge examples/skolemiljo-2023 --coders koder-a,koder-b --as konsensus
-      tverrsnitt qual export examples/skolemiljo-2023 --out fokusgrupper.qdpx
+      tverrsnitt qual agreement examples/skolemiljo-2023 --db sqlite:///koding.db \\
+          --coders koder-a,koder-b
+      tverrsnitt qual merge examples/skolemiljo-2023 --db sqlite:///koding.db \\
+          --coders koder-a,koder-b --as konsensus
+      tverrsnitt qual export examples/skolemiljo-2023 --db sqlite:///koding.db \\
+          --out fokusgrupper.qdpx
 
     Codings refer to the anonymised transcripts, so no quote carries a name.
     """
@@ -62,11 +65,18 @@ def load(study_dir: Path) -> tuple[QualDefinition, dict[str, Transcript]]:
     return definition, {group: a.transcript for group, a in anonymised.items()}
 
 
-def open_store(study_dir: Path, db_url: str | None) -> Store:
-    """The study's database (fieldwork.db in the study folder unless --db says otherwise)."""
+def open_store(study_dir: Path, db_url: str | None, *, existing: bool = False) -> Store:
+    """The study's database (fieldwork.db in the study folder unless --db says otherwise).
+    A command that only reads codings (`existing`) never creates an empty SQLite file: a
+    mistyped --db is an error, not an empty result."""
     from ..store import Store, sqlite_url
 
-    return Store(db_url or sqlite_url(Path(study_dir) / "fieldwork.db"))
+    url = db_url or sqlite_url(Path(study_dir) / "fieldwork.db")
+    if existing and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+        raise UsageError(f"No database at {url[len('sqlite:///'):]} (--db {url}): give the "
+                         "database the codings were imported into, or import them first with "
+                         "`tverrsnitt qual import-codings STUDY_DIR FILE… --db URL`.")
+    return Store(url)
 
 
 def study_name(study_dir: Path) -> tuple[str, str | None]:
@@ -111,18 +121,20 @@ def anonymise(study_dir: Path, out_dir: Path) -> None:
     speaker, line, the text and why it was flagged. Add what must go to `anonymisation:
     names:` in qual.yaml and run again; the originals are never changed.
     """
-    from ..atomic import write_file
+    from ..atomic import atomic_folder, check_output_folder
     from .anonymise import anonymise_all
     from .definition import load_qual
     from .transcripts import load_transcripts
 
+    check_output_folder(out_dir, [study_dir])
     definition = load_qual(study_dir)
     results = anonymise_all(definition, load_transcripts(definition))
     review = io.StringIO()
     writer = csv.writer(review)
     writer.writerow(["group", "turn", "speaker", "line", "text", "kind", "reason"])
+    texts: dict[str, str] = {}
     for group, result in results.items():
-        write_file(Path(out_dir) / f"{group}.txt", result.transcript.text.encode("utf-8"))
+        texts[f"{group}.txt"] = result.transcript.text
         for flag in result.flags:
             turn = result.transcript.turns[flag.turn]
             writer.writerow([group, flag.turn, turn.speaker,
@@ -132,7 +144,11 @@ def anonymise(study_dir: Path, out_dir: Path) -> None:
         click.echo(f"{group}: {replaced['listed']} listed and {replaced['detected']} detected "
                    f"names replaced, {replaced['pronoun']} pronouns made neutral, "
                    f"{len(result.flags)} passages to review.")
-    write_file(Path(out_dir) / "gjennomgang.csv", review.getvalue().encode("utf-8"))
+    texts["gjennomgang.csv"] = review.getvalue()
+    # One folder, replaced whole: never a mix of this run's transcripts and an earlier one's.
+    with atomic_folder(out_dir, [study_dir]) as work:
+        for name, text in texts.items():
+            (work / name).write_bytes(text.encode("utf-8"))
     click.echo(f"Wrote {Path(out_dir)}/: {len(results)} transcripts and gjennomgang.csv.")
 
 
@@ -172,7 +188,7 @@ def import_codings(study_dir: Path, files: tuple[Path, ...], db_url: str | None)
 @DB_OPTION
 def coders(study_dir: Path, db_url: str | None) -> None:
     """List the coders in the database and how many codings each has."""
-    store = open_store(study_dir, db_url)
+    store = open_store(study_dir, db_url, existing=True)
     try:
         found = store.coders()
     finally:
@@ -232,7 +248,7 @@ def merge(study_dir: Path, db_url: str | None, coders: str, as_coder: str) -> No
     if as_coder in (coder_a, coder_b) or not CODER.fullmatch(as_coder):
         raise UsageError(f"--as {as_coder!r}: give a new coder name for the consensus (letters, "
                          "digits, '.', '-', '_'), not one of the coders merged")
-    store = open_store(study_dir, db_url)
+    store = open_store(study_dir, db_url, existing=True)
     try:
         found = store.coders()
         for coder in (coder_a, coder_b):
@@ -279,7 +295,7 @@ def export(study_dir: Path, db_url: str | None, out_file: Path | None,
     definition, transcripts = load(study_dir)
     name, title = study_name(study_dir)
     if out_file is not None:
-        store = open_store(study_dir, db_url)
+        store = open_store(study_dir, db_url, existing=True)
         try:
             codings = store.codings()
             memos = store.theme_memos()
@@ -327,7 +343,7 @@ def import_codebook(file: Path, study_dir: Path | None) -> None:
 
 
 def _codings(study_dir: Path, db_url: str | None) -> list[Coding]:
-    store = open_store(study_dir, db_url)
+    store = open_store(study_dir, db_url, existing=True)
     try:
         return store.codings()
     finally:

@@ -248,7 +248,8 @@ def _spans(options: Sequence[str]) -> str:
 
 
 def _p_text(p: float) -> str:
-    return "p < 0,001" if p < 0.001 else f"p = {decimal(p, 3)}"
+    """'p < 0,001' or 'p = 0,003', with no-break spaces: a line never breaks inside it."""
+    return f"p{NBSP}<{NBSP}0,001" if p < 0.001 else f"p{NBSP}={NBSP}{decimal(p, 3)}"
 
 
 def test_line(study: Study, result: GroupDifference, several: bool) -> str:
@@ -261,7 +262,7 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
         line = f"Forskjellen mellom gruppene kan ikke testes: {result.reason}."
     else:
         line = (f"Forskjellen mellom gruppene er {verdict}statistisk signifikant "
-                f"({name} F = {decimal(test.f, 2)}, {_p_text(test.p_value)}).")
+                f"({name} F{NBSP}={NBSP}{decimal(test.f, 2)}, {_p_text(test.p_value)}).")
     if result.share is not None and result.share not in ("top2", "bottom2", *NUMERIC_TESTED):
         return f"{result.share}: {line}"  # an option of a multi-select
     return f"{study.question(result.item).label}: {line}" if several else line

@@ -308,15 +308,22 @@ class Store(CodingStore, PlacementStore, AccessStore):
                     cursor.close()
 
                 return engine
-            if url.startswith("postgresql://"):
-                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            for scheme in ("postgresql://", "postgres://"):  # postgres:// as Heroku & co write
+                if url.startswith(scheme):
+                    url = "postgresql+psycopg://" + url.removeprefix(scheme)
+            if not url.startswith("postgresql+"):
+                raise StoreError(f"Cannot use database URL {url!r}: write sqlite:///FILE (a "
+                                 "file, e.g. sqlite:///fieldwork.db) or postgresql://USER@HOST/DB.")
             # No ping before each checkout (a round trip per request): after a database
             # restart the first request on a dead connection fails once (the 500 page; nothing
             # saved is lost), and SQLAlchemy then discards the whole pool.
             return create_engine(url, pool_pre_ping=False, pool_size=PG_POOL_SIZE,
                                  max_overflow=PG_POOL_OVERFLOW, **options)
-        except Exception as exc:  # an unknown dialect or a malformed URL
-            raise StoreError(f"Cannot use database URL {url!r}: {exc}") from None
+        except StoreError:
+            raise
+        except Exception as exc:  # a malformed URL
+            raise StoreError(f"Cannot use database URL {url!r}: {exc}. Write sqlite:///FILE or "
+                             "postgresql://USER@HOST/DB.") from None
 
     def transaction(self) -> Any:
         """A connection in one transaction (commits on success, rolls back on error)."""

@@ -63,15 +63,25 @@ class _Collector:
     def add(self, doc: YamlDocument, key_path: KeyPath, message: str) -> None:
         self.problems.append(doc.problem(key_path, message))
 
-    def model(self, cls: type[M], doc: YamlDocument, key_path: KeyPath, data: Any) -> M | None:
-        """Validate `data` as `cls`, turning pydantic's errors into located problems."""
+    def model(self, cls: type[M], doc: YamlDocument, key_path: KeyPath, data: Any, *,
+              salvage: bool = False) -> M | None:
+        """Validate `data` as `cls`, turning pydantic's errors into located problems. With
+        `salvage`, a mapping that fails is tried again without its faulty keys (their
+        defaults instead), so the checks across files can still run on the rest; the problems
+        stand, so such an object never reaches a report."""
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
                 self.add(doc, (*key_path, *loc), pydantic_message(err, KNOWN_KEYS))
-            return None
+            if not salvage or not isinstance(data, dict):
+                return None
+            faulty = {err["loc"][0] for err in exc.errors() if err["loc"]}
+            try:
+                return cls.model_validate({k: v for k, v in data.items() if k not in faulty})
+            except ValidationError:
+                return None
 
 
 def _as_list(doc: YamlDocument, key: str, out: _Collector) -> list[Any]:
@@ -124,7 +134,7 @@ def load_study(folder: str | Path) -> Study:
     register_data = study_data.pop("register", None)
     nonresponse_data = study_data.pop("nonresponse", None)
     weighting_data = study_data.pop("weighting", None)
-    meta = out.model(StudyMeta, study_doc, (), study_data)
+    meta = out.model(StudyMeta, study_doc, (), study_data, salvage=True)
     register = (
         out.model(Register, study_doc, ("register",), register_data)
         if register_data is not None else None
@@ -158,7 +168,7 @@ def load_study(folder: str | Path) -> Study:
     figures = _entries(Figure, f_doc, "figures", out)
 
     r_doc = docs["report.yaml"]
-    report = out.model(ReportSpec, r_doc, (), _expect_mapping(r_doc, out))
+    report = out.model(ReportSpec, r_doc, (), _expect_mapping(r_doc, out), salvage=True)
 
     fieldwork = None
     if (root / FIELDWORK_FILE).is_file():
@@ -175,7 +185,7 @@ def load_study(folder: str | Path) -> Study:
         qual, qual_problems = read_qual(docs[QUAL_FILE], root)
         out.problems.extend(qual_problems)
 
-    if out.problems or meta is None or report is None:
+    if meta is None or report is None:
         raise StudyDefinitionError(out.problems or [DefinitionProblem(root, "", "invalid")])
 
     study = Study(
@@ -184,10 +194,45 @@ def load_study(folder: str | Path) -> Study:
         register_link=register, figures=tuple(figures), report=report, fieldwork=fieldwork,
         nonresponse=nonresponse, weighting=weighting, qual=qual, documents=docs,
     )
+    if out.problems:
+        # Every problem in one run: the checks across files run on what did load, except
+        # what they would say about entries that failed to load (those are reported already).
+        raise StudyDefinitionError([*out.problems, *_cross_problems(study, docs, out)])
     problems = check_study(study, docs)
     if problems:
         raise StudyDefinitionError(problems)
     return study
+
+
+def _names(data: Any) -> set[str]:
+    """Every code, id and battery name written in a YAML value."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("code", "id", "battery") and isinstance(value, str):
+                found.add(value)
+            found |= _names(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= _names(value)
+    return found
+
+
+def _cross_problems(study: Study, docs: dict[str, YamlDocument],
+                    out: _Collector) -> list[DefinitionProblem]:
+    """`check_study`'s problems with a definition that loaded in part, leaving out those that
+    name an entry which failed to load or repeat a problem found already."""
+    loaded = ({q.code for q in study.questions} | {q.battery for q in study.questions
+                                                   if q.battery} |
+              {d.code for d in study.derived} | {c.code for c in study.comparisons} |
+              {f.id for f in study.figures})
+    failed = set().union(*(_names(doc.data) for doc in docs.values())) - loaded
+    try:
+        found = check_study(study, docs)
+    except Exception:  # a part-loaded definition may break a check's assumptions:
+        return []      # the problems found so far are reported regardless
+    return [p for p in found if p not in out.problems
+            and not any(f"'{name}'" in p.message for name in failed)]
 
 
 def _entries(cls: Any, doc: YamlDocument, key: str, out: _Collector) -> list[Any]:

@@ -64,6 +64,15 @@ def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
         return f"expected a list ([a, b] or one '- ' line each), got {got!r}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of keys (key: value), got {got!r}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        ctx = err.get("ctx", {})
+        bound, name = {"greater_than_equal": ("of at least", "ge"),
+                       "greater_than": ("above", "gt"), "less_than_equal": ("of at most", "le"),
+                       "less_than": ("below", "lt")}[kind]
+        limit = ctx.get(name)
+        key = str(err["loc"][-1]) if err.get("loc") else ""
+        hint = f": write {key}: {limit} or more" if kind == "greater_than_equal" and key else ""
+        return f"expected a number {bound} {limit}, got {got!r}{hint}"
     if kind == "too_short":
         return f"expected at least {err.get('ctx', {}).get('min_length', 1)} entries"
     return str(err.get("msg", "invalid value"))

@@ -731,14 +731,15 @@ class StudyMeta(Frozen):
     survey_year: int | None = None
     """The year of the survey."""
     export_sheet: str | None = None
-    """The sheet of an .xlsx export to read (default: the first)."""
+    """The answers sheet of an .xlsx export, when the workbook has it (else its only sheet, or
+    the one sheet whose first row holds the question texts; `--sheet` overrides)."""
     default_data: str | None = None
     """The export `report` reads when no --data is given (relative to the study folder)."""
     default_register: str | None = None
     """The register read with the default data."""
-    min_cell: int = 5
-    """Disclosure control: published output shows no number based on fewer respondents (never below
-    3)."""
+    min_cell: int = Field(default=5, ge=3)
+    """Disclosure control: published output shows no number based on fewer respondents (at least
+    3: a smaller group can point to a person)."""
     ci_method: Literal["logit", "beta", "wilson"] = "logit"
     """95 % intervals of shares as R survey's svyciprop: `logit` (its default), `beta`
     (Korn–Graubard) or `wilson`."""

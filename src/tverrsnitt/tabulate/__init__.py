@@ -5,8 +5,9 @@ from `tables`, and should not wait a second for the statistics (SciPy) at every 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 if TYPE_CHECKING:
     from .engine import tabulate
@@ -21,7 +22,4 @@ _HOMES = {"tabulate": ".engine", "write_tables_csv": ".output", "TableRow": ".ta
           "shown_whole_percent": ".tables", "whole_percent": ".tables"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name], __name__), name)
+__getattr__ = lazy_names(__name__, _HOMES)
