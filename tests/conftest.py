@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +53,44 @@ def tables(study: Study, analysis: AnalysisData) -> Tables:
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+# Tests that need a program or a server skip with the reason when it is absent, so the README's
+# test command runs on a machine set up by `scripts/install-test-tools` or by hand. In CI
+# (TVERRSNITT_NO_SKIPS=1, set by .ci/run) any skip fails the run: there everything must be there.
+NO_SKIPS = os.environ.get("TVERRSNITT_NO_SKIPS") == "1"
+
+
+def require_program(program: str, package: str) -> str:
+    """The path of `program`, or a skip naming the Debian package that provides it."""
+    path = shutil.which(program)
+    if path is None:
+        pytest.skip(f"{program} is not installed (Debian package {package}; "
+                    "scripts/install-test-tools installs it)")
+    return path
+
+
+@functools.cache
+def postgres_available() -> bool:
+    """Whether the machine's PostgreSQL (127.0.0.1:5432, trust auth) answers."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if NO_SKIPS and skipped and exitstatus == 0:
+        if reporter is not None:
+            reporter.write_line(f"TVERRSNITT_NO_SKIPS=1: {skipped} tests were skipped; in CI "
+                                "every program and server the tests need must be installed.",
+                                red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty fieldwork database URL: an SQLite file, or a new PostgreSQL database on
@@ -59,6 +100,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     import psycopg
 
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (trust auth for user "
+                    "postgres); scripts/install-test-tools starts it")
     name = f"tverrsnitt_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_ADMIN_URL,
                          autocommit=True) as admin:

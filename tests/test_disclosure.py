@@ -18,7 +18,7 @@ from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables, tabulate
 from tverrsnitt.tabulate.disclosure import check_k, suppressed_cells
 
-from .conftest import EXAMPLE, EXPORT_CSV
+from .conftest import EXAMPLE, EXPORT_CSV, require_program
 
 
 def test_k_is_never_below_three() -> None:
@@ -110,7 +110,8 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
     document = python_docx.Document(str(tmp_path / "out" / "report.docx"))
     assert withheld == sum(1 for table in document.tables for row in table.rows
                            for cell in row.cells if cell.text.strip() == ":")
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "out" / "report.pdf"), "-"],
+    pdftotext = require_program("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "out" / "report.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert withheld == len(re.findall(r"(?<=\s):(?=\s)", text))
 

@@ -7,7 +7,6 @@ export independently of the package, and here through the package's own pipeline
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from tverrsnitt.tabulate.tests_pairwise import (
     pairwise_shares,
 )
 
-from .conftest import ROOT, TEST_DATA
+from .conftest import ROOT, TEST_DATA, require_program
 
 R_DATA = TEST_DATA / "r"
 STAT_TOL = 1e-7  # statistics and p-values, absolute; p-values also relative (they reach 1e-12)
@@ -319,9 +318,8 @@ def test_base_matches_r_derivation(analysis: AnalysisData) -> None:
     assert ours.sort("id").equals(r_people.select("id", *cols).sort("id"))
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None,
-                    reason="Rscript is not installed (CI installs R with the survey package)")
 def test_r_script_reproduces_fixtures(tmp_path: Path) -> None:
+    require_program("Rscript", "r-base-core and r-cran-survey")
     subprocess.run(["Rscript", "r/tests_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
                    capture_output=True, timeout=300)
     committed = sorted(p.name for p in R_DATA.glob("tests_*.csv"))

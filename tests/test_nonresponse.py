@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from tverrsnitt.report.methods import nonresponse_grids, withheld
 from tverrsnitt.study import Study
 from tverrsnitt.weight.nonresponse import compare, propensities, r_indicator
 from tverrsnitt.weight.representativity import analyse_nonresponse
+
+from .conftest import require_program
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +136,7 @@ def test_small_cells_are_withheld_with_a_second_cell(study: Study,
 
 
 def test_r_script_reproduces_weighting_fixtures(tmp_path: Path) -> None:
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript is not installed; CI installs r-base-core and r-cran-survey")
+    require_program("Rscript", "r-base-core and r-cran-survey")
     subprocess.run(["Rscript", "r/weighting_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
                    capture_output=True)
     committed = sorted(p.name for p in FIXTURES.glob("weighting_*.csv"))

@@ -5,7 +5,6 @@ writes the fixtures from the raw exports; the test re-runs it when R is there)."
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from tverrsnitt.study.model import Figure
 from tverrsnitt.tabulate.differences import mean_differences
 from tverrsnitt.tabulate.numeric import domains_for, numeric_rows, quantile_rule
 
-from .conftest import ROOT, TEST_DATA
+from .conftest import ROOT, TEST_DATA, require_program
 
 R_DATA = TEST_DATA / "r"
 SECOND = ROOT / "examples" / "arbeidsmiljo-2025"
@@ -109,9 +108,8 @@ def test_wald_tests_and_pairs_equal_r(study: Study, analysis: AnalysisData,
     assert tested == 8  # 2 studies' means and a net score, unweighted and weighted
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None,
-                    reason="Rscript is not installed (CI installs R with the survey package)")
 def test_r_script_reproduces_fixtures(tmp_path: Path) -> None:
+    require_program("Rscript", "r-base-core and r-cran-survey")
     subprocess.run(["Rscript", "r/numbers_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
                    capture_output=True, timeout=300)
     for name in ("numbers_estimates.csv", "numbers_tests.csv"):

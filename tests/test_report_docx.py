@@ -4,7 +4,6 @@ captions, pictures and tables, and a file LibreOffice converts without complaint
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from tverrsnitt.tabulate import Tables, write_tables_csv
 from tverrsnitt.tabulate.differences import group_differences
 from tverrsnitt.tabulate.disclosure import suppressed_cells
 
-from .conftest import EXPORT_CSV, REGISTER_CSV
+from .conftest import EXPORT_CSV, REGISTER_CSV, require_program
 
 PROBLEMS = 502  # more than the appendix lists (500)
 
@@ -472,9 +471,7 @@ def test_blocks_split_at_repeated_header_lines() -> None:
 
 
 def test_libreoffice_converts_it_to_pdf(built: Built, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    soffice = require_program("soffice", "libreoffice-writer-nogui")
     from pypdf import PdfReader
 
     # A profile of its own: a LibreOffice already running would otherwise take the job.

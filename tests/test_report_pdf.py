@@ -8,7 +8,6 @@ data quality the PDF was rendered from, and compare the PDF with them.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -30,7 +29,7 @@ from tverrsnitt.report.quality import DataQuality
 from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables
 
-from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV
+from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV, require_program
 
 A4 = (595.28, 841.89)  # points
 MM = 72 / 25.4
@@ -112,8 +111,7 @@ def test_a4_and_plausible_length(reader: PdfReader) -> None:
 
 @pytest.fixture(scope="module")
 def page_images(built: Built, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (Debian package poppler-utils) is not installed")
+    require_program("pdftoppm", "poppler-utils")
     folder = tmp_path_factory.mktemp("png")
     subprocess.run(["pdftoppm", "-png", "-r", "30", str(built.pdf), str(folder / "page")],
                    check=True, capture_output=True)
@@ -135,8 +133,7 @@ def test_no_page_is_blank(reader: PdfReader, page_images: list[Path]) -> None:
 
 def test_nothing_runs_past_the_margins(built: Built) -> None:
     """No clipped wide tables: every word on every page lies inside the 20-24 mm margins."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (Debian package poppler-utils) is not installed")
+    require_program("pdftotext", "poppler-utils")
     html = subprocess.run(["pdftotext", "-bbox", str(built.pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
     words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', html)

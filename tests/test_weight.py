@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from tverrsnitt.weight import (
     summarise_weights,
     trim_weights,
 )
+
+from .conftest import require_program
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "r"
@@ -203,8 +204,7 @@ def test_missing_value_inside_domain_is_an_error() -> None:
 
 
 def test_r_script_reproduces_fixtures(tmp_path: Path) -> None:
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript is not installed; CI installs r-base-core and r-cran-survey")
+    require_program("Rscript", "r-base-core and r-cran-survey")
     subprocess.run(["Rscript", "r/design_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
                    capture_output=True)
     committed = sorted(p.name for p in FIXTURES.glob("design_*.csv"))
