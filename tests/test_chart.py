@@ -103,10 +103,12 @@ def test_rendering_is_byte_identical(study: Study, tables: Tables, charts: dict[
 
 def test_svg_keeps_text_norwegian_labels_and_n(charts: dict[str, Chart]) -> None:
     svg = charts["4.10"].svg.read_text(encoding="utf-8")
-    for text in ("(N=", "Totalt (N=2226)", "Barne- og ungdomsarbeider (N=1082)", "I svært liten grad",
+    # N as every caption and table writes it: "N = 2 226", no-break spaces.
+    for text in ("Totalt (N\u00a0=\u00a02\u00a0226)",
+                 "Barne- og ungdomsarbeider (N\u00a0=\u00a01\u00a0082)", "I svært liten grad",
                  "I svært stor grad", "Prosent"):
         assert text in svg
-    assert "Utvalg (N=468)" in charts["2.1"].svg.read_text(encoding="utf-8")
+    assert "Utvalg (N\u00a0=\u00a0468)" in charts["2.1"].svg.read_text(encoding="utf-8")
     # No chart title inside the image: the report prints the caption.
     assert "Figur 4.10" not in svg
 
@@ -120,7 +122,7 @@ def test_stacked_totalt_row_of_figure_4_10(study: Study, tables: Tables) -> None
     rows = data.panels[0].rows
     assert rows[-1].group == "Totalt"
     total = rows[-1]
-    assert total.label == "Totalt (N=2226)"
+    assert total.label == "Totalt (N\u00a0=\u00a02\u00a0226)"
     assert total.base == 2226
     # Report, section 4.2: 'bare syv prosent' (2 + 5) and '20 prosent ... i svært stor grad'.
     assert [v.label for v in total.values] == [2, 5, 25, 48, 20]
@@ -137,7 +139,7 @@ def test_stacked_categories_are_the_options_low_to_high_without_top2(study: Stud
     assert data.ordinal
     rows = data.panels[0].rows
     assert [r.item for r in rows] == list(study.figure("4.1").items)
-    assert rows[0].label == "Elever med særskilte behov (N=2247)"
+    assert rows[0].label == "Elever med særskilte behov (N\u00a0=\u00a02\u00a0247)"
     for row in rows:
         assert len(row.values) == 5
         assert round(sum(v.percent for v in row.values), 6) == 100
@@ -193,7 +195,7 @@ def test_top2_by_group_is_grouped_with_n_ranges_in_the_legend(study: Study, tabl
     assert [s.name for s in data.series][-1] == "Totalt"
     assert len(data.series) == 7
     legends = {s.name: s.legend for s in data.series}
-    assert legends["SFO-leder/Base-leder"] == "SFO-leder/Base-leder (N=52–54)"
+    assert legends["SFO-leder/Base-leder"] == "SFO-leder/Base-leder (N\u00a0=\u00a052–54)"
     rows = data.panels[0].rows
     assert rows[0].label == "Elever med særskilte behov"
     cell = tables.get("4.3", "q41_saerskilte_behov", "yrkesgruppe", "Totalt", "top2")
@@ -221,7 +223,8 @@ def test_figure_2_3_shows_only_the_declared_occupations(study: Study, tables: Ta
         "Helsefagarbeider", "SFO-leder", "Vernepleier", "Spesialpedagog", "Lærer",
     ]
     assert [r.label for r in union.rows] == ["Ja"]
-    assert [s.legend for s in data.series] == ["Utvalg (N=468)", "Populasjon (N=18\u00a0881)"]
+    assert [s.legend for s in data.series] == ["Utvalg (N\u00a0=\u00a0468)",
+                                               "Populasjon (N\u00a0=\u00a018\u00a0881)"]
 
 
 def test_figure_4_19_is_one_bar_per_partner_with_the_share_ja(study: Study, tables: Tables) -> None:
@@ -233,13 +236,13 @@ def test_figure_4_19_is_one_bar_per_partner_with_the_share_ja(study: Study, tabl
     labels = {r.item: r.values[0].label for r in rows}
     assert (labels["q419_kontaktlaerer"], labels["q419_rektor"], labels["q419_andre_fagpersoner_skolen"],
             labels["q419_ppt"]) == (97, 82, 73, 49)
-    assert rows[0].label == "Kontaktlærer (N=2232)"
+    assert rows[0].label == "Kontaktlærer (N\u00a0=\u00a02\u00a0232)"
 
 
 def test_selected_share_bars(study: Study, tables: Tables) -> None:
     activities = data_for(study, tables, "5.1")
     assert activities.kind == "bars"
-    assert activities.axis_label == "Prosent (N=2022)"
+    assert activities.axis_label == "Prosent (N\u00a0=\u00a02\u00a0022)"
     shares = {r.label: r.values[0].label for r in activities.panels[0].rows}
     # Report, section 5.1: 47 % took part in none, 35 % in courses/seminars.
     assert shares["Har ikke deltatt på noen av aktivitetene"] == 47
@@ -299,5 +302,5 @@ def test_without_the_register_the_comparison_shows_the_sample_alone(study: Study
     # Tabulate leaves the population side out (with a note) when the register is missing.
     sample_only = Tables(row for row in only(tables, "2.1") if row.group != "Populasjon")
     data = data_for(study, sample_only, "2.1")
-    assert [s.legend for s in data.series] == ["Utvalg (N=468)"]
+    assert [s.legend for s in data.series] == ["Utvalg (N\u00a0=\u00a0468)"]
     assert chart_data(study, study.figure("2.1"), only(tables, "4.10")) is None

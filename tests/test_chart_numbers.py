@@ -10,6 +10,7 @@ import pytest
 
 from tverrsnitt.chart import chart_data, draw, style
 from tverrsnitt.chart.describe import alt_text
+from tverrsnitt.numbers import n_text
 from tverrsnitt.pipeline import RunOptions, compute
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.tabulate import Tables
@@ -37,7 +38,7 @@ def test_a_mean_by_group_is_a_dot_per_group_with_its_interval(run: tuple[Study, 
         assert cell is not None and cell.estimate is not None
         assert (value.percent, value.low, value.high) == (cell.estimate, cell.ci_low, cell.ci_high)
         assert value.label == f"{cell.estimate:.1f}".replace(".", ",")
-        assert row.label.endswith(f"(N={cell.base})")
+        assert row.label.endswith(f"({n_text([cell.base])})")
     assert data.axis.low == 0 and data.axis.high >= max(r.values[0].high or 0 for r in rows)
     assert data.axis_label == "Gjennomsnitt, timer" and "95 prosent" in (data.note or "")
     assert "Punktdiagram med 95 prosent konfidensintervall: gjennomsnittet" in alt_text(

@@ -61,7 +61,11 @@ def test_report_structure(html: str) -> None:
     assert html.count("<figure ") == 50  # 45 survey entries, 4 diagrams and Tabell 6.1
     assert 'id="figur-4-10"' in html and 'href="#figur-4-10"' in html
     assert 'id="tabell-2-1"' in html and 'href="#tabell-2-1"' in html
-    assert "(N=2\u00a0186–2\u00a0232)" in html  # Figur 4.19's N range, as in its title
+    # Figur 4.19's N range, counted from the data, once in its caption.
+    caption = re.search(r'<figcaption id="figur-4-19-caption">.*?</figcaption>', html)
+    assert caption is not None and caption.group().count("N\u00a0=") == 1, caption
+    assert "(N\u00a0=\u00a02\u00a0186–2\u00a0232)" in caption.group()
+    assert re.search(r"\bN=\d", html) is None  # one style: never "N=2226"
 
 
 def test_summary_numbers_come_from_the_tables(html: str) -> None:

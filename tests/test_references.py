@@ -176,10 +176,10 @@ def test_stacked_top2_and_end_options_are_counted_from_their_end(study: Study,
     # 4.10: 35 % 'I svært stor grad' is the last 35 % of the bar; with 37 % 'I stor grad' the
     # two start 72 % from the right end. Only the Totalt row is compared.
     assert marks_by_row(data_for(study, tables, "4.10")) == {
-        "Totalt (N=2226)": [("kandidat2021", 28, 28), ("kandidat2021", 65, 65)]}
+        "Totalt (N\u00a0=\u00a02\u00a0226)": [("kandidat2021", 28, 28), ("kandidat2021", 65, 65)]}
     # 4.11: bottom2 from the left; 6.1: top2 from the right, a range reversed.
     assert marks_by_row(data_for(study, tables, "4.11")) == {
-        "Totalt (N=2217)": [("kandidat2021", 38, 38)]}
+        "Totalt (N\u00a0=\u00a02\u00a0217)": [("kandidat2021", 38, 38)]}
     [(row, marks)] = marks_by_row(data_for(study, tables, "6.1")).items()
     assert row.startswith("Skoleansatte som ikke er lærere, er verdsatt i samfunnet")
     assert marks == [("talis_ss2018", 42, 48), ("talis2018_flere", 65, 65)]
@@ -188,7 +188,7 @@ def test_stacked_top2_and_end_options_are_counted_from_their_end(study: Study,
 def test_a_full_distribution_marks_each_boundary_once(study: Study, tables: Tables) -> None:
     # 4.8 gives Dårlig / Middels godt / Godt for each source: the middle share would repeat a
     # boundary already marked by its neighbour, so each source marks two boundaries.
-    assert marks_by_row(data_for(study, tables, "4.8")) == {"Totalt (N=2238)": [
+    assert marks_by_row(data_for(study, tables, "4.8")) == {"Totalt (N\u00a0=\u00a02\u00a0238)": [
         ("kandidat2021", 50, 50), ("kandidat2021", 9, 9),
         ("fagskole2023", 46, 46), ("fagskole2023", 5, 5)]}
 

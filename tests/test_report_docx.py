@@ -175,7 +175,7 @@ def test_one_caption_per_figure_and_table(built: Built) -> None:
                                          f"{caption_text(figure)}"), paragraph.text
     counts = Counter(" ".join(p.text.split()[:2]) for p in found)
     assert set(counts.values()) == {1}
-    assert found[0].text.startswith("Tabell 2.1 Svarstatus (N=18\u00a0881)")
+    assert found[0].text.startswith("Tabell 2.1 Svarstatus (N\u00a0=\u00a018\u00a0881)")
 
 
 def test_captions_precede_their_table_or_picture(built: Built) -> None:
@@ -333,7 +333,7 @@ def test_grids_print_cell_for_cell(built: Built) -> None:
             assert not missing, (figure.id, missing)
 
 
-def test_numbers_from_tables_csv_are_in_the_word_tables(built: Built) -> None:
+def test_numbers_from_tables_csv_are_in_the_word_tables(built: Built, study: Study) -> None:
     with (built.out / "tables.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     printed = tables_by_caption(built.document)
@@ -347,6 +347,11 @@ def test_numbers_from_tables_csv_are_in_the_word_tables(built: Built) -> None:
         count = f"{int(status[category]['count']):,}".replace(",", "\u00a0")
         assert table_2_1[category][-1] == count
     assert table_2_1["Svart"][1] == "17"  # 3 147 of 18 881
+    # The screening reasons make up "Ekskludert": they follow it, and Total N closes the table.
+    order = [row[0] for row in words("Tabell 2.1")]
+    reasons = [step.reason for step in study.screening]
+    assert order[-(len(reasons) + 4):] == ["Distribuert", "Svart", "Ekskludert", *reasons,
+                                           "Total N"], order
     # Figure 4.10: the N column carries each group's base.
     figure_rows = {row[0]: row for row in words("Figur 4.10")}
     for r in rows:

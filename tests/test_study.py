@@ -168,3 +168,12 @@ def test_an_entry_that_failed_to_load_is_reported_once(copy: Path) -> None:
     assert "The study definition has 2 problems" in message, message
     assert "got 'singel'" in message and "Did you mean 'min_cell'?" in message
     assert "unknown question 'b5_heltid'" not in message
+
+
+def test_a_title_with_its_own_n_is_refused(copy: Path) -> None:
+    line = edit(copy / "figures.yaml", "title: Figur 4.19 Andelen som oppgir å ha samarbeidet, "
+                "prosent", "title: Figur 4.19 Andelen som oppgir å ha samarbeidet, prosent "
+                "(N = 2 186-2 232)")
+    message = problems_of(copy)
+    assert f"figures.yaml, line {line}, at figures[25 '4.19'].title: the title gives its own N " \
+        "('(N = 2 186-2 232)'); the caption prints the N counted from the data" in message

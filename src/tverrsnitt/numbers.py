@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 NBSP = "\u00a0"
 
 
 def thousands(value: int) -> str:
     """An integer with a no-break space between groups of three digits (2 259, 18 881)."""
     return f"{value:,}".replace(",", NBSP)
+
+
+def n_text(bases: Iterable[int]) -> str:
+    """'N = 2 247', or 'N = 2 186–2 232' when the bases differ: the one way every chart,
+    caption and table writes a base, with no-break spaces so it never breaks ('' for none)."""
+    values = list(bases)
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = thousands(low) if low == high else f"{thousands(low)}–{thousands(high)}"
+    return f"N{NBSP}={NBSP}{span}"
 
 
 def decimal(value: float, digits: int = 1) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 from matplotlib import colormaps
 from matplotlib.colors import to_hex, to_rgb
 
+from .. import numbers
+
 # ----------------------------------------------------------------------------- words
 AXIS_LABEL = "Prosent"
 TOTAL = "Totalt"
@@ -133,15 +135,10 @@ def wrap(text: str, width: int = LABEL_WRAP) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
 
 
-def count(n: int) -> str:
-    """A count as Norwegian prints it: '2226', '18 881' (no-break space from five digits on)."""
-    return f"{n:,}".replace(",", "\u00a0") if n >= 10_000 else str(n)
-
-
 def n_text(bases: Sequence[int]) -> str:
-    """'N=2226', or 'N=52–54' when the bases of one row or series differ."""
-    low, high = min(bases), max(bases)
-    return f"N={count(low)}" if low == high else f"N={count(low)}–{count(high)}"
+    """'N = 2 226', or 'N = 52–54' when the bases of one row or series differ (as captions
+    and tables write it)."""
+    return numbers.n_text(bases)
 
 # Numbers: dots and whiskers (95 % confidence intervals, or quartiles).
 DOT_SIZE = 0.055  # radius of a dot (inches)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .. import numbers
 from ..numbers import NBSP, decimal, number, points, prosent, range_prosent, thousands
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
@@ -41,22 +42,26 @@ class Grid:
 
 
 def n_text(tables: Tables, figure: Figure) -> str:
-    """'N=2 226' or 'N=2 186–2 232' over the figure's own breakdown (a mean beside shares,
+    """'N = 2 226' or 'N = 2 186–2 232' over the figure's own breakdown (a mean beside shares,
     as Figur 3.3's, aside: it has its own N in the table)."""
     rows = [r for r in tables.for_figure(figure.id) if r.by == figure.by
             and not tables.is_hidden(r) and r.base > 0]
     shares = [r for r in rows if category_value(r.category) == "share"]
-    bases = [r.base for r in (shares or rows)]
-    if not bases:
-        return ""
-    low, high = min(bases), max(bases)
-    return f"N={thousands(low)}" if low == high else f"N={thousands(low)}–{thousands(high)}"
+    return numbers.n_text(r.base for r in (shares or rows))
 
 
 def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
-    """Tabell 2.1: percent of invited and number, for each line of the response status."""
+    """Tabell 2.1: percent of invited and number, for each line of the response status; the
+    screening reasons, indented, right under 'Ekskludert', whose count they make up."""
     grid = Grid("", ["", "%", "Antall"])
-    for row in tables.for_figure(figure.id):
+    rows = tables.for_figure(figure.id)
+    head = [r for r in rows if r.category in layout.RESPONSE_STATUS_HEAD]
+    reasons = [r for r in rows if r.category not in layout.RESPONSE_STATUS_HEAD]
+    ordered = [line for r in head
+               for line in ([r, *reasons] if r.category == "Ekskludert" else [r])]
+    if not any(r.category == "Ekskludert" for r in head):
+        ordered += reasons
+    for row in ordered:
         percent = "" if row.category == "Total N" else str(whole_percent(row.count, row.base))
         count = thousands(row.count)
         if tables.is_hidden(row):

@@ -8,6 +8,7 @@ recoded question lands in exactly one group, and that prose placeholders point a
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -44,6 +45,9 @@ from .statistics import (
 from .yamlfile import KeyPath, YamlDocument
 
 ORDER_OPERATORS = (">=", "<=", ">", "<")
+
+# "(N=2186-2232)" or "(N = 2 022)" in a title: a base written by hand beside the counted one.
+WRITTEN_N = re.compile(r"\s*\(\s*N\s*=\s*[\d\s\u00a0.,–-]+\)")
 
 
 def _number(value: float) -> str:
@@ -340,6 +344,12 @@ class _Checker:
             path: KeyPath = ("figures", index)
             if ids[figure.id] > 1:
                 self.add(doc, (*path, "id"), f"figure id {figure.id!r} is used more than once")
+            written_n = WRITTEN_N.search(figure.title)
+            if written_n is not None:
+                self.add(doc, (*path, "title"),
+                         f"the title gives its own N ({written_n.group().strip()!r}); the "
+                         "caption prints the N counted from the data, so remove it from the "
+                         "title (a number written by hand goes stale with the next wave)")
             for key, value in (("by", figure.by), *(("also_by", b) for b in figure.also_by)):
                 if value not in breakdowns:
                     self.add(doc, (*path, key), _choice(value, breakdowns, "breakdown"))
