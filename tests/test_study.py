@@ -177,3 +177,12 @@ def test_a_title_with_its_own_n_is_refused(copy: Path) -> None:
     message = problems_of(copy)
     assert f"figures.yaml, line {line}, at figures[25 '4.19'].title: the title gives its own N " \
         "('(N = 2 186-2 232)'); the caption prints the N counted from the data" in message
+
+
+def test_a_section_with_nothing_under_its_heading_is_refused(copy: Path) -> None:
+    line = edit(copy / "report.yaml", "      - title: Jobbtilfredshet\n",
+                "      - title: Oppsummering av alt\n      - title: Jobbtilfredshet\n")
+    message = problems_of(copy)
+    assert (f"report.yaml, line {line}, at chapters[5].sections[4].title: the section "
+            "'Oppsummering av alt' has nothing under its heading") in message
+    assert "a report never prints an empty heading" in message

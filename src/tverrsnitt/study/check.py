@@ -625,6 +625,12 @@ class _Checker:
         themes = list(qual.themes_by_code()) if qual is not None else []
 
         def visit(section: Section, path: KeyPath) -> None:
+            if not (section.paragraphs or section.figures or section.methods or section.quotes
+                    or section.sections):
+                self.add("report.yaml", (*path, "title"),
+                         f"the section {section.title!r} has nothing under its heading: write "
+                         "its paragraphs (or give it figures, quotes or subsections), or "
+                         "remove it — a report never prints an empty heading")
             for f_index, figure_id in enumerate(section.figures):
                 placed[figure_id] += 1
                 if figure_id not in figure_ids:
