@@ -16,7 +16,6 @@ import click
 from .errors import TverrsnittError, UsageError
 from .ingest.options import DEDUPE, Dedupe
 from .progress import Progress
-from .qual.commands import qual
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
 
@@ -66,7 +65,42 @@ def cli() -> None:
     """
 
 
-cli.add_command(qual)
+class LazyGroup(click.Group):
+    """A command group whose module loads only when the group itself is used: `tverrsnitt
+    --help` lists it from `short_help` without importing the focus-group models."""
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name=name, short_help=short_help)
+        self._target = target
+        self._group: click.Group | None = None
+
+    def _load(self) -> click.Group:
+        """The real group (module:attribute), imported on first use."""
+        if self._group is None:
+            import importlib
+
+            module, attribute = self._target.split(":")
+            self._group = getattr(importlib.import_module(module), attribute)
+        return self._group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._load().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load().get_command(ctx, cmd_name)
+
+    def get_help(self, ctx: click.Context) -> str:
+        return self._load().get_help(ctx)
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        real = self._load()
+        self.help, self.context_settings = real.help, real.context_settings
+        return super().make_context(info_name, args, parent, **extra)
+
+
+QUAL_SHORT_HELP = "Focus groups: codings, agreement between coders, merge, REFI-QDA exchange."
+cli.add_command(LazyGroup("qual", "tverrsnitt.qual.commands:qual", QUAL_SHORT_HELP))
 
 
 def data_options(command: Any) -> Any:
