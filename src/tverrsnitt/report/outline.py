@@ -127,4 +127,34 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
                             figures=unplaced)
         chapters.append(extra)
         placed.extend(unplaced)
+    references = reference_list(study, [*([summary] if summary else []), *chapters], placed)
+    if references:
+        chapters.append(SectionView("referanser", "", "Referanser", 1, paragraphs=references))
     return Outline(summary, chapters, placed, left_out)
+
+
+def reference_list(study: Study, sections: list[SectionView], figures: list[Figure]) -> list[str]:
+    """The works of the bibliography that the printed report cites — in its prose as filled
+    for this run, or as a reference source of a printed figure — alphabetically."""
+    texts: list[str] = []
+
+    def visit(section: SectionView) -> None:
+        texts.extend(section.paragraphs)
+        for sub in section.sections:
+            visit(sub)
+
+    for section in sections:
+        visit(section)
+    texts.extend(source.citation for figure in figures for source in figure.references)
+    printed = "\n".join(texts)
+    cited = [work.entry for work in study.report.bibliography if work.cite in printed]
+    return sorted(cited, key=norwegian_order)
+
+
+# Norwegian alphabetical order puts æ, ø, å (and ä, ö) after z.
+_AFTER_Z = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
+
+
+def norwegian_order(text: str) -> str:
+    """A sort key in Norwegian alphabetical order (Aa … Z, Æ, Ø, Å), case ignored."""
+    return text.casefold().translate(_AFTER_Z)

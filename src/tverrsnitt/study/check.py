@@ -375,6 +375,30 @@ class _Checker:
                 self.select(path, figure)
                 self.references(path, figure, sources)
 
+    def bibliography(self) -> None:
+        """Every work listed is cited, every figure citation is listed, each work once."""
+        works = self.study.report.bibliography
+        if not works:
+            return
+        cites = Counter(w.cite for w in works)
+        for index, work in enumerate(works):
+            if cites[work.cite] > 1:
+                self.add("report.yaml", ("bibliography", index, "cite"),
+                         f"the work {work.cite!r} is listed more than once")
+        citing = cited_text(self.study)
+        for index, work in enumerate(works):
+            if work.cite not in citing:
+                self.add("report.yaml", ("bibliography", index, "cite"),
+                         f"nothing in the report cites {work.cite!r}: cite it in a paragraph "
+                         "or a figure's reference source, or remove it from the list")
+        for name, source in self.reference_sources().items():
+            if source.citation not in cites:
+                index = next(i for i, e in enumerate(self.docs["figures.yaml"].data["references"])
+                             if isinstance(e, dict) and e.get("id") == name)
+                self.add("figures.yaml", ("references", index, "citation"),
+                         f"the citation {source.citation!r} has no work in report.yaml's "
+                         f"bibliography; add it there.{did_you_mean(source.citation, cites)}")
+
     def select(self, path: KeyPath, figure: Figure) -> None:
         """`select:` needs groups to compare and one share per item to compare them on."""
         if figure.select is None:
@@ -662,6 +686,7 @@ class _Checker:
             visit(report.summary, ("summary",))
         for index, chapter in enumerate(report.chapters):
             visit(chapter, ("chapters", index))
+        self.bibliography()
         for figure_id, count in placed.items():
             if count > 1 and figure_id in figure_ids:
                 self.add("report.yaml", ("chapters",),
@@ -828,6 +853,23 @@ class _FieldworkChecker:
             text = getattr(fieldwork, key).body
             if "{link}" not in text:
                 self.c.add(doc, (key, "body"), "the mail must contain {link}, the personal link")
+
+
+def cited_text(study: Study) -> str:
+    """Everything that may cite a work: the report's prose as written, and the citations of
+    the figures' reference sources (one text to search for each work's citation)."""
+    texts: list[str] = []
+
+    def visit(section: Section) -> None:
+        texts.extend(p if isinstance(p, str) else p.text for p in section.paragraphs)
+        for sub in section.sections:
+            visit(sub)
+
+    report = study.report
+    for section in (*([report.summary] if report.summary else []), *report.chapters):
+        visit(section)
+    texts.extend(source.citation for figure in study.figures for source in figure.references)
+    return "\n".join(texts)
 
 
 def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:

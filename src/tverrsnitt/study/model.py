@@ -608,6 +608,17 @@ class Section(Frozen):
     """True for a heading without a number."""
 
 
+class Work(Frozen):
+    """One work of the reference list: how the text cites it, and the full reference."""
+
+    cite: str
+    """The author–year citation the text uses ('Bergene m.fl. 2021'): as a figure's reference
+    source writes its `citation`, or as a paragraph writes it in parentheses."""
+    entry: str
+    """The full reference as the list prints it ('Bergene, A. C., Vika, K. S. … (2021).
+    Spørsmål til Skole-Norge …')."""
+
+
 class ReportSpec(Frozen):
     """Title page facts and the chapter structure of the report."""
 
@@ -632,6 +643,10 @@ class ReportSpec(Frozen):
     chapters: tuple[Section, ...] = ()
     """The chapters. A figure placed in no section is printed in a last section, 'Andre tabeller
     og figurer'."""
+    bibliography: tuple[Work, ...] = ()
+    """The works the report cites. The list 'Referanser' after the chapters prints those that
+    the printed prose or figures cite, in alphabetical order; `validate` refuses a work that
+    nothing cites and a figure citation that has no work here."""
 
 
 # ----------------------------------------------------------------------------- fieldwork

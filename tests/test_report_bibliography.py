@@ -1,0 +1,65 @@
+"""The reference list: built from the works the printed report cites, in Norwegian order, the
+same in every format; validate refuses a listed work nothing cites and a citation with no work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+
+from tverrsnitt.pipeline import build_report
+from tverrsnitt.report.outline import build_outline, norwegian_order
+from tverrsnitt.study import Study
+from tverrsnitt.tabulate import Tables
+
+from .conftest import EXAMPLE, edit, problems_of
+
+
+def test_the_list_holds_the_cited_works_in_order(study: Study, tables: Tables) -> None:
+    outline = build_outline(study, tables)
+    last = outline.chapters[-1]
+    assert (last.anchor, last.number, last.title) == ("referanser", "", "Referanser")
+    cited = [w.entry for w in study.report.bibliography]
+    assert sorted(last.paragraphs) == sorted(cited)  # every work is cited somewhere
+    assert last.paragraphs == sorted(cited, key=norwegian_order)
+    assert [p.split(",")[0] for p in last.paragraphs[:3]] == ["Al Sayah", "Alne", "Bergene"]
+    assert norwegian_order("Ås") > norwegian_order("Øvre") > norwegian_order("Ære") > \
+        norwegian_order("Zahl")
+
+
+def test_html_and_word_print_the_same_list(tmp_path: Path, study: Study) -> None:
+    result = build_report(EXAMPLE, tmp_path / "out", formats=["html", "docx"])
+    html = (result.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<a href="#referanser">Referanser</a>' in html  # in the contents
+    words = [p.text for p in docx.Document(str(result.out_dir / "report.docx")).paragraphs]
+    heading = words.index("Referanser")
+    for work in study.report.bibliography:
+        entry = " ".join(work.entry.split())
+        assert entry.replace("&", "&amp;") in html
+        assert entry in words[heading:]
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "study"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
+    return target
+
+
+def test_a_work_nothing_cites_and_a_citation_without_a_work(copy: Path) -> None:
+    line = edit(copy / "report.yaml", "  - cite: Teige og Hedlund 2016\n",
+                "  - cite: Ukjent 1999\n    entry: Ukjent, U. (1999). Ingen.\n"
+                "  - cite: Teige og Hedlund 2016\n")
+    cited = edit(copy / "figures.yaml", "citation: Gjerustad m.fl. 2020",
+                 "citation: Gjerustad mfl. 2020")
+    message = problems_of(copy)
+    assert (f"report.yaml, line {line}, at bibliography[9].cite: nothing in the report cites "
+            "'Ukjent 1999'") in message
+    assert (f"figures.yaml, line {cited}, at references[2 'talis_ss2018'].citation: the citation 'Gjerustad "
+            "mfl. 2020' has no work in report.yaml's bibliography; add it there. Did you mean "
+            "'Gjerustad m.fl. 2020'?") in message
+    # The work the figure no longer cites is refused too: three problems in all.
+    assert "nothing in the report cites 'Gjerustad m.fl. 2020'" in message
+    assert message.startswith("The study definition has 3 problems")
