@@ -123,6 +123,14 @@ def edit(path: Path, old: str, new: str) -> int:
     return text[:text.index(old)].count("\n") + 1
 
 
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """The example study without its data, in a folder of its own to edit."""
+    target = tmp_path / "study"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
+    return target
+
+
 def problems_of(folder: Path) -> str:
     """The message of the StudyDefinitionError loading `folder` must raise."""
     with pytest.raises(StudyDefinitionError) as caught:

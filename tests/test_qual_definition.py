@@ -65,13 +65,6 @@ def test_study_without_qual_yaml_has_no_qual(tmp_path: Path) -> None:
     assert load_study(target).qual is None
 
 
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
-    return target
-
-
 def edit(path: Path, old: str, new: str) -> int:
     """Replace the first `old`; return the 1-based line where it starts."""
     text = path.read_text(encoding="utf-8")

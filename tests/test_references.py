@@ -4,7 +4,6 @@ marked on the charts and listed under the numbers tables."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -20,8 +19,6 @@ from tverrsnitt.report.grids import figure_grids
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.study.model import ReferenceValue
 from tverrsnitt.tabulate import Tables
-
-from .conftest import EXAMPLE
 
 NBSP = "\u00a0"
 FIGURES_WITH_REFERENCES = ["4.8", "4.10", "4.11", "4.12", "4.14", "4.15", "5.1", "5.9", "6.1",
@@ -52,13 +49,6 @@ def test_sources_are_declared_once_and_shared_by_figures(study: Study) -> None:
     society = study.figure("6.1").reference_values[0]
     assert (society.source, society.category, society.value) == ("talis_ss2018", "top2", (52, 58))
     assert society.is_range and (society.low, society.high) == (52, 58)
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
-    return target
 
 
 def edit(path: Path, old: str, new: str, nth: int = 1) -> None:

@@ -3,11 +3,9 @@ same in every format; validate refuses a listed work nothing cites and a citatio
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import docx
-import pytest
 
 from tverrsnitt.pipeline import build_report
 from tverrsnitt.report.outline import build_outline, norwegian_order
@@ -39,13 +37,6 @@ def test_html_and_word_print_the_same_list(tmp_path: Path, study: Study) -> None
         entry = " ".join(work.entry.split())
         assert entry.replace("&", "&amp;") in html
         assert entry in words[heading:]
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
-    return target
 
 
 def test_a_work_nothing_cites_and_a_citation_without_a_work(copy: Path) -> None:

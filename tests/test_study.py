@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from tverrsnitt.study import Study
 from tverrsnitt.study.conditions import ConditionSyntaxError, parse_condition
 
-from .conftest import EXAMPLE, edit, problems_of
+from .conftest import edit, problems_of
 
 
 def test_example_study_is_complete(study: Study) -> None:
@@ -28,13 +27,6 @@ def test_example_study_is_complete(study: Study) -> None:
 def test_definition_objects_are_frozen(study: Study) -> None:
     with pytest.raises(Exception, match="frozen"):
         study.figures[0].title = "changed"  # type: ignore[misc]
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("data"))
-    return target
 
 
 def test_unknown_breakdown_names_file_line_key_and_choices(copy: Path) -> None:
