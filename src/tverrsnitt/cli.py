@@ -267,6 +267,9 @@ def reference(out_dir: Path) -> None:
 DB_OPTION = click.option("--db", "db_url", metavar="URL",
                          help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB. "
                               "Default: fieldwork.db in the study folder.")
+# invite and remind act as of a date: the fieldwork window and the reminder schedule.
+TODAY_OPTION = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                            metavar="YYYY-MM-DD", help="Treat this date as today (default: today).")
 
 
 @cli.command()
@@ -295,8 +298,7 @@ def serve(study_dir: Path, db_url: str | None, host: str, port: int, workers: in
               metavar="REGISTER", help="Members to invite: the register's columns plus 'email'.")
 @click.option("--base-url", required=True, metavar="URL",
               help="Public address of `tverrsnitt serve`, e.g. https://survey.example.org")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Treat this date as today (default: today).")
+@TODAY_OPTION
 def invite(study_dir: Path, db_url: str | None, members_file: Path, base_url: str,
            today: Any) -> None:
     """Import members and send each one personal invitation by e-mail.
@@ -316,8 +318,7 @@ def invite(study_dir: Path, db_url: str | None, members_file: Path, base_url: st
 @cli.command()
 @click.argument("study_dir", type=click.Path(path_type=Path))
 @DB_OPTION
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Treat this date as today (default: today).")
+@TODAY_OPTION
 def remind(study_dir: Path, db_url: str | None, today: Any) -> None:
     """Send the reminder that is due to members who have not completed.
 
