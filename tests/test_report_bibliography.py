@@ -54,3 +54,15 @@ def test_a_work_nothing_cites_and_a_citation_without_a_work(copy: Path) -> None:
     # The work the figure no longer cites is refused too: three problems in all.
     assert "nothing in the report cites 'Gjerustad m.fl. 2020'" in message
     assert message.startswith("The study definition has 3 problems")
+
+
+def test_report_problems_are_listed_beside_figure_problems(copy: Path) -> None:
+    # A figure problem does not hide the report's: every problem in one run.
+    edit(copy / "figures.yaml", "title: Figur 4.19 Andelen som oppgir å ha samarbeidet, prosent",
+         "title: Figur 4.19 Andelen som oppgir å ha samarbeidet, prosent (N=2186)")
+    edit(copy / "report.yaml", "  - cite: Teige og Hedlund 2016\n",
+         "  - cite: Ukjent 1999\n    entry: Ukjent, U. (1999). Ingen.\n"
+         "  - cite: Teige og Hedlund 2016\n")
+    message = problems_of(copy)
+    assert "the title gives its own N" in message
+    assert "nothing in the report cites 'Ukjent 1999'" in message

@@ -178,3 +178,14 @@ def test_a_section_with_nothing_under_its_heading_is_refused(copy: Path) -> None
     assert (f"report.yaml, line {line}, at chapters[5].sections[4].title: the section "
             "'Oppsummering av alt' has nothing under its heading") in message
     assert "a report never prints an empty heading" in message
+
+
+def test_a_comma_in_an_unquoted_flow_title_is_explained(copy: Path) -> None:
+    # Written as {id: '2.2', title: Figur 2.2 Fylker, prosent, …} the comma ends the title.
+    line = edit(copy / "figures.yaml", "  - id: '2.1'\n", "  - {id: '9.9', title: Figur 9.9 "
+                "Rolle, prosent, items: [reg_kjonn], statistic: distribution}\n  - id: '2.1'\n")
+    message = problems_of(copy)
+    assert (f"figures.yaml, line {line}, at figures[2 '9.9'].prosent: unknown key 'prosent' "
+            "without a value: in a {…} mapping a comma ends the text before it, so put text "
+            "that holds a comma in quotes") in message
+    assert "propensity" not in message  # no near miss from another file's keys

@@ -72,7 +72,9 @@ class _Checker:
         self.codes = [q.code for q in study.questions]
 
     def add(self, file: str, path: KeyPath, message: str) -> None:
-        self.problems.append(self.docs[file].problem(path, message))
+        problem = self.docs[file].problem(path, message)
+        if problem not in self.problems:  # two checks may read the same entry
+            self.problems.append(problem)
 
     def question_path(self, code: str) -> KeyPath:
         return self.study.question_path(code)
@@ -375,6 +377,27 @@ class _Checker:
                 self.select(path, figure)
                 self.references(path, figure, sources)
 
+    def report_structure(self) -> None:
+        """What the report's outline itself must satisfy, whatever the figures say: no empty
+        heading, and a bibliography whose works are all cited."""
+
+        def visit(section: Section, path: KeyPath) -> None:
+            if not (section.paragraphs or section.figures or section.methods or section.quotes
+                    or section.sections):
+                self.add("report.yaml", (*path, "title"),
+                         f"the section {section.title!r} has nothing under its heading: write "
+                         "its paragraphs (or give it figures, quotes or subsections), or "
+                         "remove it — a report never prints an empty heading")
+            for s_index, sub in enumerate(section.sections):
+                visit(sub, (*path, "sections", s_index))
+
+        report = self.study.report
+        if report.summary is not None:
+            visit(report.summary, ("summary",))
+        for index, chapter in enumerate(report.chapters):
+            visit(chapter, ("chapters", index))
+        self.bibliography()
+
     def bibliography(self) -> None:
         """Every work listed is cited, every figure citation is listed, each work once."""
         works = self.study.report.bibliography
@@ -649,12 +672,6 @@ class _Checker:
         themes = list(qual.themes_by_code()) if qual is not None else []
 
         def visit(section: Section, path: KeyPath) -> None:
-            if not (section.paragraphs or section.figures or section.methods or section.quotes
-                    or section.sections):
-                self.add("report.yaml", (*path, "title"),
-                         f"the section {section.title!r} has nothing under its heading: write "
-                         "its paragraphs (or give it figures, quotes or subsections), or "
-                         "remove it — a report never prints an empty heading")
             for f_index, figure_id in enumerate(section.figures):
                 placed[figure_id] += 1
                 if figure_id not in figure_ids:
@@ -686,7 +703,6 @@ class _Checker:
             visit(report.summary, ("summary",))
         for index, chapter in enumerate(report.chapters):
             visit(chapter, ("chapters", index))
-        self.bibliography()
         for figure_id, count in placed.items():
             if count > 1 and figure_id in figure_ids:
                 self.add("report.yaml", ("chapters",),
@@ -879,6 +895,7 @@ def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     checker.derived()
     checker.figures()
     checker.weighting()
+    checker.report_structure()
     if not checker.problems:
         # Prose placeholders are checked against the figures, so only once those are sound.
         checker.report()

@@ -26,7 +26,7 @@ from ..errors import DefinitionProblem, StudyDefinitionError, did_you_mean, one_
 from .check import check_study
 from .conditions import ConditionSyntaxError, parse_condition
 from .files import KNOWN_KEYS, STUDY_FILES, file_keys
-from .messages import pydantic_message
+from .messages import keys_of, models_in, pydantic_message
 from .model import (
     CHOICE_TYPES,
     AnswerSpec,
@@ -54,6 +54,13 @@ FIELDWORK_FILE = "fieldwork.yaml"
 M = TypeVar("M", bound=BaseModel)
 
 
+def vocabulary(cls: Any) -> tuple[str, ...]:
+    """The keys a misspelt key of `cls` (a model, or a union of models) may have meant: its own
+    and its parts' keys, not every key of every file ('prosent' is no near miss of a key of
+    study.yaml when it stands in figures.yaml)."""
+    return keys_of(models_in(cls)) or KNOWN_KEYS
+
+
 class _Collector:
     """Accumulates problems so that one run reports all of them."""
 
@@ -74,7 +81,7 @@ class _Collector:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-                self.add(doc, (*key_path, *loc), pydantic_message(err, KNOWN_KEYS))
+                self.add(doc, (*key_path, *loc), pydantic_message(err, vocabulary(cls)))
             if not salvage or not isinstance(data, dict):
                 return None
             faulty = {err["loc"][0] for err in exc.errors() if err["loc"]}
@@ -246,7 +253,7 @@ def _entries(cls: Any, doc: YamlDocument, key: str, out: _Collector) -> list[Any
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if p not in ("recode", "age_bands"))
-                out.add(doc, (key, index, *loc), pydantic_message(err, KNOWN_KEYS))
+                out.add(doc, (key, index, *loc), pydantic_message(err, vocabulary(cls)))
     return result
 
 

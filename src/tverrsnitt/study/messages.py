@@ -23,14 +23,14 @@ def keys_of(models: Iterable[type[BaseModel]]) -> tuple[str, ...]:
         done.add(model)
         for name, field in model.model_fields.items():
             seen[field.alias or name] = None
-            pending.extend(_models_in(field.annotation))
+            pending.extend(models_in(field.annotation))
     return tuple(seen)
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
-    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in models_in(arg)]
 
 
 def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
@@ -41,7 +41,14 @@ def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1]) if err.get("loc") else ""
-        return f"unknown key {key!r} (check the spelling).{did_you_mean(key, vocabulary)}"
+        near = did_you_mean(key, vocabulary)
+        if err.get("input") is None and not near:
+            # `{title: Figur 1.1 Rolle, prosent, …}`: the comma ended the title, and the rest
+            # became a key without a value.
+            return (f"unknown key {key!r} without a value: in a {{…}} mapping a comma ends the "
+                    "text before it, so put text that holds a comma in quotes "
+                    "('Figur 1.1 Rolle, prosent')")
+        return f"unknown key {key!r} (check the spelling).{near}"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
         return (f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of "
