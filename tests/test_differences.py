@@ -226,10 +226,10 @@ def test_select_on_an_example_figure_keeps_chart_and_report_rows(
     data = chart_data(study, figure, tested)
     assert data is not None
     assert tuple(row.item for panel in data.panels for row in panel.rows) == expected
-    [grid] = figure_grids(study, tested, figure)
-    labels = {study.question(item).label for item in figure.items}
-    shown = {row[0].split(":")[0] for row in grid.rows}
-    assert shown & labels == {study.question(item).label for item in expected}
+    # By group, each selected statement has a table of its own, titled with the statement.
+    grids = figure_grids(study, tested, figure)
+    assert [grid.title for grid in grids] == [study.question(item).label for item in expected]
+    assert all(row[0] in layout.groups(study, figure.by) for g in grids for row in g.rows)
     # tables.csv keeps every statement.
     assert {r.item for r in tables.for_figure("5.12")} == set(figure.items)
 

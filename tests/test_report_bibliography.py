@@ -10,6 +10,7 @@ import docx
 from tverrsnitt.pipeline import build_report
 from tverrsnitt.report.outline import build_outline, norwegian_order
 from tverrsnitt.study import Study
+from tverrsnitt.study.citations import citations, cites
 from tverrsnitt.tabulate import Tables
 
 from .conftest import EXAMPLE, edit, problems_of
@@ -66,3 +67,48 @@ def test_report_problems_are_listed_beside_figure_problems(copy: Path) -> None:
     message = problems_of(copy)
     assert "the title gives its own N" in message
     assert "nothing in the report cites 'Ukjent 1999'" in message
+
+
+def test_citations_in_prose_are_read_in_every_usual_form() -> None:
+    known = frozenset({"Bergene m.fl. 2021", "Teige og Hedlund 2016", "Al Sayah m.fl. 2014"})
+    text = ("Forskningen (blant annet Teige og Hedlund 2016; Al Sayah m.fl.\n2014) viser det. "
+            "Som Bergene m.fl. (2021) skriver, gjelder det høsten (Høsten 2021) og i "
+            "(Bergene m.fl., 2021), men ikke Meld. St. 21 (2016–2017) eller (Tabell 2.1).")
+    assert citations(text, known) == ["Teige og Hedlund 2016", "Al Sayah m.fl. 2014",
+                                      "Bergene m.fl. 2021", "Bergene m.fl. 2021"]
+    # Without the bibliography the capitalised first word of the sentence cannot be told
+    # from a name, so the check would name it as written.
+    assert citations("Som Bergene (2021) skriver.") == ["Som Bergene 2021"]
+    assert cites("slik Bergene m.fl. (2021) viser", "Bergene m.fl. 2021")
+    assert cites("(blant annet NOU 2009:18)", "NOU 2009:18")
+    assert not cites("(Bergene m.fl. 2020)", "Bergene m.fl. 2021")
+
+
+def test_a_citation_without_a_work_is_refused_where_it_is(copy: Path) -> None:
+    edit(copy / "report.yaml", "(Bergene m.fl. 2021)", "(Bergene mfl. 2021; Navn 2020)")
+    lines = (copy / "report.yaml").read_text(encoding="utf-8").splitlines()
+    # The paragraph is a folded scalar: the problem names the line of its '- >-'.
+    start = next(i for i, text in enumerate(lines, start=1)
+                 if "Undersøkelser blant skoleledere har vist" in text) - 1
+    message = problems_of(copy)
+    assert (f"report.yaml, line {start}, at chapters[0].sections[0].paragraphs[1]: the text "
+            "cites 'Bergene mfl. 2021', but the bibliography has no work with that cite") \
+        in message
+    assert "Did you mean 'Bergene m.fl. 2021'?" in message
+    assert "the text cites 'Navn 2020'" in message
+
+
+def test_the_foreword_comes_first_and_its_numbers_are_checked(
+        copy: Path, study: Study, tables: Tables) -> None:
+    outline = build_outline(study, tables)
+    assert [(part.anchor, part.title) for part in outline.front] == [
+        ("forord", "Forord"), ("sammendrag", "Sammendrag")]
+    assert outline.front[0].paragraphs[-2:] == [
+        "Oslo, 14. september 2023", "Vibeke Opheim, direktør · Cay Gjerustad, forskningsleder"]
+    edit(copy / "report.yaml", "    - Oslo, 14. september 2023\n",
+         "    - text: 'Vi takker {svart} som svarte.'\n"
+         "      values: {svart: {figure: T2.1, item: svarstatus, category: Svar}}\n"
+         "    - Oslo, 14. september 2023\n")
+    message = problems_of(copy)
+    assert "at foreword.paragraphs[2].values.svart: unknown category of 'svarstatus' 'Svar'" \
+        in message

@@ -70,9 +70,7 @@ class _Writer:
         self._properties()
         self._title_page()
         self._contents()
-        if self.outline.summary is not None:
-            self._section(self.outline.summary)
-        for chapter in self.outline.chapters:
+        for chapter in (*self.outline.front, *self.outline.chapters):
             self._section(chapter)
         add_appendix(self.document, self.tables, self.quality, self.outline.left_out)
         self._list("Tabelloversikt", "Tabell", "tabelloversikten")

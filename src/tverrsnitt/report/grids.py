@@ -166,23 +166,47 @@ def _with_interval(categories: tuple[str, ...]) -> bool:
     return len(categories) == 1 and category_value(categories[0]) != "share"
 
 
-def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Grid:
-    """Percent by category for each item and group of one breakdown, with N."""
-    items = layout.figure_items(figure)
-    title = "" if by == figure.by else f"Etter {study.breakdown_label(by).lower()}"
-    grid = Grid(title, [])
+def breakdown_grids(study: Study, tables: Tables, figure: Figure, by: str) -> list[Grid]:
+    """Percent by category for each item and group of one breakdown, with N. Several
+    statements by group get a table each, the statement as its title (said once, not on every
+    row), each with its group test under it."""
+    items = _shown_items(tables, figure)
+    label = study.breakdown_label(by).lower()
+    if by != "none" and len(items) > 1:
+        grids = []
+        for item in items:
+            statement = study.question(item).label if study.has_question(item) else item
+            title = statement if by == figure.by else f"{statement} – etter {label}"
+            grids.append(_breakdown(study, tables, figure, by, Grid(title, []), [item]))
+    else:
+        title = "" if by == figure.by else f"Etter {label}"
+        grids = [_breakdown(study, tables, figure, by, Grid(title, []), items)]
+    if not items and figure.select is not None:
+        grids[0].notes.append(f"Ingen utsagn har en signifikant forskjell på minst "
+                              f"{decimal(figure.select.min_points, 0)} prosentpoeng mellom "
+                              "gruppene.")
+    return grids
+
+
+def _shown_items(tables: Tables, figure: Figure) -> list[str]:
+    """The figure's items in print order, less those `select:` leaves out."""
     differences = tables.differences
     if differences is not None and figure.select is not None:
-        items = differences.selected_items(figure)
-        if not items:
-            grid.notes.append(f"Ingen utsagn har en signifikant forskjell på minst "
-                              f"{decimal(figure.select.min_points, 0)} prosentpoeng mellom gruppene.")
+        return list(differences.selected_items(figure))
+    return list(layout.figure_items(figure))
+
+
+def _breakdown(study: Study, tables: Tables, figure: Figure, by: str, grid: Grid,
+               items: Sequence[str]) -> Grid:
+    """Fill `grid` with the items' rows: one per group (by a breakdown) or per item."""
+    differences = tables.differences
     not_computable: list[str] = []
     for item in items:
         categories = layout.categories(study, figure, item)
         interval = _with_interval(categories)
         item_label = study.question(item).label if study.has_question(item) else item
-        header = [item_label if len(items) > 1 else "",
+        first = study.breakdown_label(by) if by != "none" and grid.title else ""
+        header = [first,
                   *(CATEGORY_LABELS.get(c, c) for c in categories),
                   *((CI_HEADING,) if interval else ()), "N"]
         if grid.header and header[1:] != grid.header[1:]:
@@ -194,9 +218,7 @@ def breakdown_grid(study: Study, tables: Tables, figure: Figure, by: str) -> Gri
             present = [c for c in cells if c is not None]
             if not present:
                 continue
-            label = group if len(items) == 1 or by != "none" else item_label
-            if len(items) > 1 and by != "none":
-                label = f"{item_label}: {group}"
+            label = item_label if by == "none" and len(items) > 1 else group
             base = HIDDEN if any(tables.is_hidden(c) for c in present) else thousands(
                 present[0].base)
             extra = [_interval(study, tables, cells[0])] if interval else []
@@ -334,11 +356,15 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
             return []
         return [placement_grid(tables.qual, figure.id) if figure.statistic == "placement"
                 else distances_grid(tables.qual)]
-    grids = [breakdown_grid(study, tables, figure, by) for by in figure.breakdowns]
+    own = breakdown_grids(study, tables, figure, figure.by)
     if figure.reference_values:
-        # Under the figure's own table; statements left out by `select:` take theirs along.
-        differences = tables.differences
-        shown = (differences.selected_items(figure)
-                 if differences is not None and figure.select is not None else figure.items)
-        grids[0].notes.extend(reference_lines(study, figure, shown))
-    return grids
+        # Under the figure's own table (each statement's under its own, when it has one);
+        # statements left out by `select:` take theirs along.
+        shown = _shown_items(tables, figure)
+        if len(own) > 1:
+            for grid, item in zip(own, shown, strict=True):
+                grid.notes.extend(reference_lines(study, figure, [item]))
+        else:
+            own[0].notes.extend(reference_lines(study, figure, shown))
+    return [*own, *(grid for by in figure.breakdowns if by != figure.by
+                    for grid in breakdown_grids(study, tables, figure, by))]

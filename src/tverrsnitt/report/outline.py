@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..study.citations import cites
 from ..study.model import Figure, Section, Study
 from ..tabulate import Tables
 from .grids import Grid
@@ -67,9 +68,10 @@ class SectionView:
 
 @dataclass
 class Outline:
-    """Summary, chapters, the figures in reading order, and prose that had to be left out."""
+    """Foreword and summary, chapters, the figures in reading order, and prose that had to be
+    left out."""
 
-    summary: SectionView | None
+    front: list[SectionView]
     chapters: list[SectionView]
     figures: list[Figure]
     left_out: list[str]
@@ -116,9 +118,8 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
                                         f"{anchor}-{index}"))
         return result
 
-    summary = None
-    if study.report.summary is not None:
-        summary = view(study.report.summary, "", 1, "sammendrag")
+    anchors = {"foreword": "forord", "summary": "sammendrag"}
+    front = [view(part, "", 1, anchors[key]) for key, part in study.report.front]
     chapters = [view(chapter, "" if chapter.unnumbered else str(index), 1, f"kap-{index}")
                 for index, chapter in enumerate(study.report.chapters, start=1)]
     unplaced = [f for f in study.figures if f not in placed and tables.has_figure(f.id)]
@@ -127,10 +128,10 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
                             figures=unplaced)
         chapters.append(extra)
         placed.extend(unplaced)
-    references = reference_list(study, [*([summary] if summary else []), *chapters], placed)
+    references = reference_list(study, [*front, *chapters], placed)
     if references:
         chapters.append(SectionView("referanser", "", "Referanser", 1, paragraphs=references))
-    return Outline(summary, chapters, placed, left_out)
+    return Outline(front, chapters, placed, left_out)
 
 
 def reference_list(study: Study, sections: list[SectionView], figures: list[Figure]) -> list[str]:
@@ -147,7 +148,7 @@ def reference_list(study: Study, sections: list[SectionView], figures: list[Figu
         visit(section)
     texts.extend(source.citation for figure in figures for source in figure.references)
     printed = "\n".join(texts)
-    cited = [work.entry for work in study.report.bibliography if work.cite in printed]
+    cited = [work.entry for work in study.report.bibliography if cites(printed, work.cite)]
     return sorted(cited, key=norwegian_order)
 
 

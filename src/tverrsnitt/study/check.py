@@ -17,6 +17,8 @@ from pydantic import ValidationError
 
 from ..errors import DefinitionProblem, did_you_mean, one_of
 from . import layout
+from .citations import citations
+from .citations import cites as cites_work
 from .conditions import Condition
 from .messages import keys_of, pydantic_message
 from .model import (
@@ -392,25 +394,35 @@ class _Checker:
                 visit(sub, (*path, "sections", s_index))
 
         report = self.study.report
-        if report.summary is not None:
-            visit(report.summary, ("summary",))
+        for key, part in report.front:
+            visit(part, (key,))
         for index, chapter in enumerate(report.chapters):
             visit(chapter, ("chapters", index))
         self.bibliography()
 
     def bibliography(self) -> None:
-        """Every work listed is cited, every figure citation is listed, each work once."""
+        """Every work listed is cited, every citation in prose or figures is listed, each work
+        once."""
         works = self.study.report.bibliography
+        cites = Counter(w.cite for w in works)
+        known = frozenset(cites)
+        for path, text in prose(self.study):
+            for cite in citations(text, known):
+                if cite not in known:
+                    self.add("report.yaml", path,
+                             f"the text cites {cite!r}, but the bibliography has no work with "
+                             f"that cite: add it under 'bibliography' (cite: {cite}, entry: the "
+                             f"full reference), or write the citation as a listed work writes "
+                             f"it.{did_you_mean(cite, cites)}")
         if not works:
             return
-        cites = Counter(w.cite for w in works)
         for index, work in enumerate(works):
             if cites[work.cite] > 1:
                 self.add("report.yaml", ("bibliography", index, "cite"),
                          f"the work {work.cite!r} is listed more than once")
         citing = cited_text(self.study)
         for index, work in enumerate(works):
-            if work.cite not in citing:
+            if not cites_work(citing, work.cite):
                 self.add("report.yaml", ("bibliography", index, "cite"),
                          f"nothing in the report cites {work.cite!r}: cite it in a paragraph "
                          "or a figure's reference source, or remove it from the list")
@@ -699,8 +711,8 @@ class _Checker:
                 visit(sub, (*path, "sections", s_index))
 
         report = self.study.report
-        if report.summary is not None:
-            visit(report.summary, ("summary",))
+        for key, part in report.front:
+            visit(part, (key,))
         for index, chapter in enumerate(report.chapters):
             visit(chapter, ("chapters", index))
         for figure_id, count in placed.items():
@@ -871,19 +883,31 @@ class _FieldworkChecker:
                 self.c.add(doc, (key, "body"), "the mail must contain {link}, the personal link")
 
 
+def prose(study: Study) -> list[tuple[KeyPath, str]]:
+    """Every paragraph of the report as written, with its place in report.yaml."""
+    found: list[tuple[KeyPath, str]] = []
+
+    def visit(section: Section, path: KeyPath) -> None:
+        for index, paragraph in enumerate(section.paragraphs):
+            if isinstance(paragraph, str):
+                found.append(((*path, "paragraphs", index), paragraph))
+            else:
+                found.append(((*path, "paragraphs", index, "text"), paragraph.text))
+        for index, sub in enumerate(section.sections):
+            visit(sub, (*path, "sections", index))
+
+    report = study.report
+    for key, part in report.front:
+        visit(part, (key,))
+    for index, chapter in enumerate(report.chapters):
+        visit(chapter, ("chapters", index))
+    return found
+
+
 def cited_text(study: Study) -> str:
     """Everything that may cite a work: the report's prose as written, and the citations of
     the figures' reference sources (one text to search for each work's citation)."""
-    texts: list[str] = []
-
-    def visit(section: Section) -> None:
-        texts.extend(p if isinstance(p, str) else p.text for p in section.paragraphs)
-        for sub in section.sections:
-            visit(sub)
-
-    report = study.report
-    for section in (*([report.summary] if report.summary else []), *report.chapters):
-        visit(section)
+    texts = [text for _, text in prose(study)]
     texts.extend(source.citation for figure in study.figures for source in figure.references)
     return "\n".join(texts)
 

@@ -638,6 +638,9 @@ class ReportSpec(Frozen):
     """The date of publication."""
     language: str = "nb"
     """The report's language (`nb`)."""
+    foreword: Section | None = None
+    """The foreword (Forord), unnumbered, before the summary: why the study was made, for whom,
+    and thanks; its last paragraphs are usually the place and date and who signs."""
     summary: Section | None = None
     """The summary (Sammendrag), unnumbered."""
     chapters: tuple[Section, ...] = ()
@@ -647,6 +650,12 @@ class ReportSpec(Frozen):
     """The works the report cites. The list 'Referanser' after the chapters prints those that
     the printed prose or figures cite, in alphabetical order; `validate` refuses a work that
     nothing cites and a figure citation that has no work here."""
+
+    @property
+    def front(self) -> tuple[tuple[str, Section], ...]:
+        """The unnumbered parts before chapter 1, in print order, with their report.yaml key."""
+        parts = (("foreword", self.foreword), ("summary", self.summary))
+        return tuple((key, section) for key, section in parts if section is not None)
 
 
 # ----------------------------------------------------------------------------- fieldwork
