@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,58 @@ def problems_of(folder: Path) -> str:
     with pytest.raises(StudyDefinitionError) as caught:
         load_study(folder)
     return caught.value.message
+
+
+def page_filled(png: Path) -> float:
+    """How much of a rendered page's body (A4 without the bands of the running header and
+    footer) is used: from the first inked line to the last, as a share of its height."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        gray = image.convert("L")
+    width, height = gray.size
+    body = gray.crop((0, round(height * 25 / 297), width, round(height * 275 / 297)))
+    pixels = body.load()
+    inked = [y for y in range(body.height) if any(pixels[x, y] < 200
+                                                  for x in range(0, body.width, 2))]
+    return (inked[-1] - inked[0] + 1) / body.height if inked else 0.0
+
+
+def sparse_pages(pngs: list[Path], part_starts: set[int]) -> list[tuple[int, float]]:
+    """Pages (1-based, with their fill) under 20 % filled that are not the title page, the last
+    page, or the last page of a part (the page before one of `part_starts`, 1-based)."""
+    sparse = []
+    for number, png in enumerate(pngs, start=1):
+        if number == 1 or number == len(pngs) or number + 1 in part_starts:
+            continue
+        filled = page_filled(png)
+        if filled < 0.20:
+            sparse.append((number, round(filled, 2)))
+    return sparse
+
+
+# The report's one number style, as faults to look for in any printed text: a base is
+# 'N = 2 247' and a p-value 'p < 0,001' with no-break spaces (a line never breaks inside them),
+# thousands are grouped with a no-break space, decimals take a comma.
+NUMBER_STYLE_FAULTS = {
+    "N= without no-break spaces": re.compile(r"\bN(?:=| =|= )"),
+    "a p-value a line can break": re.compile(r"\bp(?: [<=>]|[<=>] ?\d)"),
+    "thousands grouped with a breaking space": re.compile(r"(?<![\d,.])\d{1,3} \d{3}(?![\d,])"),
+    "a long number without grouping": re.compile(r"(?<![\d,.:/])\d{5,}(?![\d:])"),
+    "thousands grouped with a comma or point": re.compile(
+        r"(?<![\d,.])\d{1,3}[.,]\d{3}[.,]\d{3}(?!\d)"),
+    "a decimal point": re.compile(r"^\s*[−-]?\d+\.\d+\s*(?:%|prosent)?\s*$"),
+}
+_URL = re.compile(r"https?://\S+")
+
+
+def number_style_faults(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """(fault, text) for every printed text (a paragraph, a cell, a chart label) that breaks the
+    number style; web addresses are skipped."""
+    found = []
+    for text in texts:
+        bare = _URL.sub("", text)
+        found.extend((fault, text) for fault, pattern in NUMBER_STYLE_FAULTS.items()
+                     if pattern.search(bare))
+    return found
+

@@ -245,7 +245,7 @@ def test_chart_marks_significant_items(study: Study, tables: Tables,
     for row in rows:
         label = study.question(row.item).label
         assert row.label == (f"{label} *" if row.item in significant else label)
-    assert data.note == "* Signifikant forskjell mellom gruppene (p < 0,05, Rao–Scott)."
+    assert data.note == "* Signifikant forskjell mellom gruppene (p\u00a0<\u00a00,05, Rao–Scott)."
     assert data.note == chart_style.SIGNIFICANT_NOTE
     # Without test results the chart is unmarked, as before.
     plain = chart_data(study, figure, tables)
@@ -285,4 +285,4 @@ def test_pipeline_writes_csv_and_marks_the_report(run: ReportResult) -> None:
     # "p < 0,001" and "F = 4,21" never break across lines: no-break spaces only.
     assert "p\u00a0&lt;\u00a00,001" in html and "p &lt; 0" not in html and " F = " not in html
     svg = (run.out_dir / "figurer" / "figur-4-2.svg").read_text(encoding="utf-8")
-    assert "Signifikant forskjell mellom gruppene (p &lt; 0,05, Rao–Scott)" in svg
+    assert "Signifikant forskjell mellom gruppene (p\u00a0&lt;\u00a00,05, Rao–Scott)" in svg

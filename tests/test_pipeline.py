@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from tverrsnitt.cli import main
 from tverrsnitt.pipeline import ReportResult, build_report
 
-from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV, TEST_DATA
+from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV, TEST_DATA, number_style_faults
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +69,23 @@ def test_report_structure(html: str) -> None:
     assert re.search(r"\bN=\d", html) is None  # one style: never "N=2226"
 
 
+def test_one_number_style_in_the_web_page_and_the_charts(run: ReportResult, html: str) -> None:
+    texts = [unescape(t) for t in re.findall(r">([^<]+)<", html[html.index("<main"):])]
+    charts = sorted((run.out_dir / "figurer").glob("*.svg"))
+    labels = [unescape(t) for chart in charts
+              for t in re.findall(r">([^<]+)<", chart.read_text(encoding="utf-8"))]
+    assert any("N\u00a0=\u00a0" in t for t in labels)  # the charts' text is text
+    assert len(texts) > 5000
+    assert number_style_faults([*texts, *labels]) == []
+
+
 def test_summary_numbers_come_from_the_tables(html: str) -> None:
     summary = html.split('id="sammendrag"')[1].split('id="kap-1"')[0]
     for phrase in ("18\u00a0881 medlemmer", "3\u00a0147 svarte (17\u00a0prosent)",
                    "2\u00a0259 personer", "81\u00a0prosent bidro", "7\u00a0prosent opplever",
-                   "mellom 35 og 55\u00a0prosent oppgir", "47\u00a0prosent", "17\u00a0prosent deltar",
-                   "mellom 55 og 60\u00a0prosent er enige"):
+                   "mellom 35 og 55\u00a0prosent oppgir", "hele 47\u00a0prosent ikke vært med",
+                   "17\u00a0prosent deltar", "mellom 55 og 60\u00a0prosent enige",
+                   "38\u00a0prosent sier det samme om skolelederne"):
         assert phrase in summary, phrase
 
 
@@ -113,7 +125,7 @@ def test_narrative_follows_the_data(tmp_path: Path) -> None:
     share = (200 * row.count + row.base) // (2 * row.base)
     assert share != 47
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert f"Likevel har {share}\u00a0prosent ikke deltatt" in html
+    assert f"Til tross for dette har hele {share}\u00a0prosent ikke vært med" in html
 
 
 def test_cli_report_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,7 +34,7 @@ from tverrsnitt.tabulate import Tables, write_tables_csv
 from tverrsnitt.tabulate.differences import group_differences
 from tverrsnitt.tabulate.disclosure import suppressed_cells
 
-from .conftest import EXPORT_CSV, REGISTER_CSV, require_program
+from .conftest import EXPORT_CSV, REGISTER_CSV, number_style_faults, require_program, sparse_pages
 
 PROBLEMS = 502  # more than the appendix lists (500)
 
@@ -358,6 +358,14 @@ def test_numbers_from_tables_csv_are_in_the_word_tables(built: Built, study: Stu
             assert figure_rows[r["group"]][-1] == base
 
 
+def test_one_number_style_in_paragraphs_and_tables(built: Built) -> None:
+    document = built.document
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any("N\u00a0=\u00a0" in t for t in texts) and len(texts) > 5000
+    assert number_style_faults(texts) == []
+
+
 def test_hidden_cells_print_a_colon(built: Built) -> None:
     table_3_1 = {row[0]: row for table in tables_by_caption(built.document)["Tabell 3.1"]
                  for row in cells(table)}
@@ -494,3 +502,14 @@ def test_libreoffice_converts_it_to_pdf(built: Built, tmp_path: Path) -> None:
         assert expected in text, expected
     footer = " ".join((reader.pages[4].extract_text() or "").split())
     assert "5 • Rapport 2023:15" in footer  # PAGE fields laid out
+    # Every page looked at: none under 20 % filled but the last of a part (parts open a page
+    # with their level-1 heading), so no caption or table tail is left alone on a page.
+    pdftoppm = require_program("pdftoppm", "poppler-utils")
+    subprocess.run([pdftoppm, "-png", "-r", "30", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True)
+    parts = [text for text, level in headings(built.document) if level == 1]
+    starts = {number for number, page in enumerate(reader.pages, start=1)
+              if any((page.extract_text() or "").lstrip().startswith(part) for part in parts)}
+    assert len(starts) >= len(parts) - 1  # (the contents has no heading style)
+    sparse = sparse_pages(sorted(tmp_path.glob("page-*.png")), starts)
+    assert sparse == [], f"pages filled under 20 % (page, share): {sparse}"

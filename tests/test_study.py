@@ -56,10 +56,10 @@ def test_new_option_must_be_placed_in_a_group(copy: Path) -> None:
 
 
 def test_prose_placeholder_must_point_at_a_real_cell(copy: Path) -> None:
-    edit(copy / "report.yaml", "item: q411_krever_mer, category: top2",
-         "item: q411_krever_mindre, category: top2")
+    line = edit(copy / "report.yaml", "krever_mer: {figure: '4.11', item: q411_krever_mer,",
+                "krever_mer: {figure: '4.11', item: q411_krever_mindre,")
     message = problems_of(copy)
-    assert "report.yaml, line" in message and "values.krever_mer" in message
+    assert f"report.yaml, line {line}" in message and "values.krever_mer" in message
     assert "unknown item of figure 4.11 'q411_krever_mindre'" in message
 
 

@@ -151,7 +151,8 @@ LEFT_OUT_NOTE = "Grupper med færre enn {k} svar er utelatt av personvernhensyn.
 # Group differences: the marker after a row label whose groups differ significantly, and the
 # note that explains it (tabulate.differences.ALPHA is 0.05).
 SIGNIFICANT_MARK = "*"
-SIGNIFICANT_NOTE = "* Signifikant forskjell mellom gruppene (p < 0,05, Rao–Scott)."
+SIGNIFICANT_NOTE = (f"* Signifikant forskjell mellom gruppene (p{numbers.NBSP}<{numbers.NBSP}0,05, "
+                    "Rao–Scott).")
 
 # Published reference values (figures.yaml `reference_values`): black marks with a white edge,
 # which stand out on the lightest and the darkest bar alike, and a footnote naming the sources.

@@ -29,10 +29,10 @@ from .docx_fields import (
     request_field_update,
     toc_captions,
 )
-from .docx_layout import ACCENT, TEXT_WIDTH, add_footer, set_up
+from .docx_layout import ACCENT, PICTURE_HEIGHT, TEXT_WIDTH, add_footer, set_up
 from .docx_tables import add_grid
 from .grids import figure_grids, n_text
-from .outline import SectionView, build_outline
+from .outline import NUMBERS_APPENDIX, NUMBERS_THERE, SectionView, build_outline
 from .quality import DataQuality
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class _Writer:
         self._contents()
         for chapter in (*self.outline.front, *self.outline.chapters):
             self._section(chapter)
+        self._numbers_appendix()
         add_appendix(self.document, self.tables, self.quality, self.outline.left_out)
         self._list("Tabelloversikt", "Tabell", "tabelloversikten")
         self._list("Figuroversikt", "Figur", "figuroversikten")
@@ -171,17 +172,35 @@ class _Writer:
             chart = self.charts.get(figure.id)
             if chart is not None:
                 self._picture(chart)
+            if figure in self.outline.numbers_appendix:
+                document.add_paragraph(NUMBERS_THERE, style="Tallgrunnlag")
+                return
             document.add_paragraph(f"Tallgrunnlag for {label(figure).lower()} {figure.number}",
                                    style="Tallgrunnlag")
         for grid in grids:
             add_grid(document, grid)
 
+    def _numbers_appendix(self) -> None:
+        """Vedlegg: Tallgrunnlag (report.yaml `numbers: appendix`): each chart's numbers under
+        its title, in reading order."""
+        if not self.outline.numbers_appendix:
+            return
+        self.document.add_heading(NUMBERS_APPENDIX, level=1)
+        for figure in self.outline.numbers_appendix:
+            self.document.add_heading(f"{label(figure)} {figure.number} {caption_text(figure)}",
+                                      level=2)
+            for grid in figure_grids(self.study, self.tables, figure):
+                add_grid(self.document, grid)
+
     def _picture(self, chart: Chart) -> None:
         run = self.document.add_paragraph(style="Figurbilde").add_run()
         shape = run.add_picture(str(chart.png))
-        if shape.width > TEXT_WIDTH:  # the PNG's own size (150 dpi), scaled to the text width
-            shape.height = Emu(round(shape.height * TEXT_WIDTH / shape.width))
-            shape.width = TEXT_WIDTH
+        # The PNG's own size (150 dpi), scaled down to the text width, and to a height that
+        # leaves room for the caption above it: a caption is never alone at the foot of a page.
+        scale = min(1.0, TEXT_WIDTH / shape.width, PICTURE_HEIGHT / shape.height)
+        if scale < 1.0:
+            shape.width, shape.height = (Emu(round(shape.width * scale)),
+                                         Emu(round(shape.height * scale)))
         describe_picture(shape, chart.alt)
 
 

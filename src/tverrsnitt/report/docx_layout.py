@@ -27,6 +27,8 @@ ACCENT = RGBColor(0x0B, 0x4F, 0x8A)  # the HTML report's accent colour
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)  # A4
 MARGIN = Cm(2.5)
 TEXT_WIDTH = Emu(PAGE_WIDTH - 2 * MARGIN)  # 16 cm: figures and tables span it
+# The tallest chart: the text height (24.7 cm) less room for a two-line caption and the footer.
+PICTURE_HEIGHT = Emu(PAGE_HEIGHT - 2 * MARGIN - Cm(3.5))
 
 TABLE_STYLE = "Rapporttabell"
 TABLE_TEXT_SIZE = 18  # half-points: 9 pt

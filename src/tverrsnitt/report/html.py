@@ -13,7 +13,7 @@ from ..numbers import thousands
 from ..study.model import Figure, Study
 from ..tabulate import Tables
 from .grids import Grid, figure_grids, n_text
-from .outline import build_outline
+from .outline import NUMBERS_APPENDIX, NUMBERS_THERE, build_outline
 from .quality import FINDINGS_HEADING, FINDINGS_INTRO, DataQuality
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 class FigureView:
     """Everything the template prints for one figure or table."""
 
+    id: str
     anchor: str
     label: str
     title: str
@@ -47,6 +48,7 @@ def figure_view(study: Study, tables: Tables, figure: Figure, charts: dict[str, 
     """Caption, N, inline image and the numbers behind it, for one figure."""
     chart = charts.get(figure.id)
     return FigureView(
+        id=figure.id,
         anchor=_anchor(figure),
         label=("Tabell " if figure.is_table else "Figur ") + figure.number,
         title=figure.title,
@@ -77,6 +79,8 @@ def render_html(study: Study, tables: Tables, charts: dict[str, Chart], quality:
         table_list=[views[f.id] for f in outline.figures if f.is_table],
         quality=quality, notes=[*quality.notes, *outline.left_out],
         findings_heading=FINDINGS_HEADING, findings_intro=FINDINGS_INTRO,
+        in_appendix={f.id for f in outline.numbers_appendix},
+        numbers_appendix=NUMBERS_APPENDIX, numbers_there=NUMBERS_THERE,
         min_cell=tables.min_cell, hidden_count=len(tables.hidden),
     )
 

@@ -25,6 +25,9 @@ from .narrative import fill
 if TYPE_CHECKING:
     from ..qual.evidence import Quote
 
+NUMBERS_APPENDIX = "Vedlegg: Tallgrunnlag"  # report.yaml `numbers: appendix`
+NUMBERS_THERE = "Tallene bak figuren står i Vedlegg: Tallgrunnlag."
+
 UNWEIGHTED = ("Tallene i rapporten er uvektede andeler av de analyserte svarene; "
               "usikkerheten er beregnet som for et enkelt tilfeldig utvalg.")
 
@@ -75,6 +78,9 @@ class Outline:
     chapters: list[SectionView]
     figures: list[Figure]
     left_out: list[str]
+    # Charts whose numbers are printed in 'Vedlegg: Tallgrunnlag' instead of under them
+    # (report.yaml `numbers: appendix`), in reading order.
+    numbers_appendix: list[Figure] = field(default_factory=list)
 
 
 def build_outline(study: Study, tables: Tables, methods: MethodResults | None = None) -> Outline:
@@ -131,7 +137,9 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
     references = reference_list(study, [*front, *chapters], placed)
     if references:
         chapters.append(SectionView("referanser", "", "Referanser", 1, paragraphs=references))
-    return Outline(front, chapters, placed, left_out)
+    in_appendix = ([f for f in placed if not f.is_table]
+                   if study.report.numbers == "appendix" else [])
+    return Outline(front, chapters, placed, left_out, in_appendix)
 
 
 def reference_list(study: Study, sections: list[SectionView], figures: list[Figure]) -> list[str]:

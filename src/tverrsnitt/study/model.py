@@ -646,6 +646,11 @@ class ReportSpec(Frozen):
     chapters: tuple[Section, ...] = ()
     """The chapters. A figure placed in no section is printed in a last section, 'Andre tabeller
     og figurer'."""
+    numbers: Literal["under_figures", "appendix"] = "under_figures"
+    """Where the numbers behind each chart are printed: `under_figures` (under the chart; folded
+    on the web page), or `appendix` (all together in 'Vedlegg: Tallgrunnlag' after the
+    references, each chart pointing there; the body then reads as charts and prose). Tables
+    stay where they are placed either way."""
     bibliography: tuple[Work, ...] = ()
     """The works the report cites. The list 'Referanser' after the chapters prints those that
     the printed prose or figures cite, in alphabetical order; `validate` refuses a work that
