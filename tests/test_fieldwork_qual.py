@@ -18,13 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tverrsnitt.clean.anonymise import anonymise_all
 from tverrsnitt.fieldwork.admin_qual_placement import placements_csv
 from tverrsnitt.fieldwork.context import Site
-from tverrsnitt.qual import anonymise_all, load_qual, load_transcripts
-from tverrsnitt.qual.placement import MAX_DISTANCE, Placement, read_placements
-from tverrsnitt.qual.transcripts import Transcript
+from tverrsnitt.ingest.placements import MAX_DISTANCE, Placement, read_placements
+from tverrsnitt.ingest.transcripts import Transcript, load_transcripts
 from tverrsnitt.store import Store
 from tverrsnitt.study import Study
+from tverrsnitt.study.qual import load_qual
 
 from .conftest import EXAMPLE
 from .test_fieldwork_admin import client_for, csrf_of
@@ -526,7 +527,7 @@ def test_migration_0004_adds_placements_and_keeps_codings(store_url: str) -> Non
     from alembic import command
     from alembic.config import Config
 
-    from tverrsnitt.qual.codings import Coding
+    from tverrsnitt.ingest.codings import Coding
     from tverrsnitt.store.placements import placement_rows
 
     old = Store(store_url, migrate=False)

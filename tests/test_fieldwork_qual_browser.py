@@ -34,8 +34,9 @@ from typing import Any
 
 import pytest
 
+from tverrsnitt.clean.anonymise import anonymise_all
 from tverrsnitt.fieldwork.context import Site, open_site
-from tverrsnitt.qual import anonymise_all, load_transcripts
+from tverrsnitt.ingest.transcripts import load_transcripts
 
 from .conftest import EXAMPLE
 

@@ -23,7 +23,7 @@ def test_every_listed_name_resolves(package: str) -> None:
 def test_the_command_line_loads_no_polars_scipy_or_matplotlib() -> None:
     code = ("import sys, tverrsnitt.cli; "
             "print(sorted(m for m in ('polars', 'scipy', 'matplotlib', 'weasyprint', "
-            "'tverrsnitt.qual', 'pydantic') "
+            "'tverrsnitt.cli_qual', 'pydantic') "
             "if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
@@ -32,7 +32,7 @@ def test_the_command_line_loads_no_polars_scipy_or_matplotlib() -> None:
 
 def test_the_lazy_qual_group_is_the_real_one() -> None:
     from tverrsnitt.cli import QUAL_SHORT_HELP, cli
-    from tverrsnitt.qual.commands import qual
+    from tverrsnitt.cli_qual import qual
 
     listed = cli.get_command(click.Context(cli), "qual")
     assert listed is not None and listed.list_commands(click.Context(listed)) == \

@@ -12,8 +12,9 @@ import pytest
 
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import WeightingError
-from tverrsnitt.report.methods import nonresponse_grids, withheld
+from tverrsnitt.report.methods import nonresponse_grids
 from tverrsnitt.study import Study
+from tverrsnitt.tabulate.disclosure import withheld_parts
 from tverrsnitt.weight.nonresponse import compare, propensities, r_indicator
 from tverrsnitt.weight.representativity import analyse_nonresponse
 
@@ -125,7 +126,8 @@ def test_r_indicator_problem_is_reported_not_raised(study: Study,
 def test_small_cells_are_withheld_with_a_second_cell(study: Study,
                                                      analysis: AnalysisData) -> None:
     occupations = analyse_nonresponse(study, analysis).variables[2]
-    hidden = withheld(occupations.categories, 5)
+    hidden = withheld_parts([(c.category, (c.respondents, c.invited))
+                             for c in occupations.categories], 5)
     # Vernepleier has 3 linked respondents; Spesialpedagog (5) is the smallest other cell.
     assert hidden == {"Vernepleier", "Spesialpedagog"}
     grid = nonresponse_grids(analyse_nonresponse(study, analysis), 5)[2]

@@ -18,10 +18,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from tverrsnitt.chart import Chart, render_charts
+from tverrsnitt.chart.placements import render_placements
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import DataProblem
-from tverrsnitt.qual.evidence import gather
-from tverrsnitt.qual.figures import render_placements
 from tverrsnitt.report import docx as report_docx
 from tverrsnitt.report.docx import caption_text, write_docx
 from tverrsnitt.report.docx_fields import add_caption_number
@@ -33,6 +32,7 @@ from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables, write_tables_csv
 from tverrsnitt.tabulate.differences import group_differences
 from tverrsnitt.tabulate.disclosure import suppressed_cells
+from tverrsnitt.tabulate.evidence import gather
 
 from .conftest import EXPORT_CSV, REGISTER_CSV, number_style_faults, require_program, sparse_pages
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from tverrsnitt.qual.codings import Coding
-from tverrsnitt.qual.merge import codings_of, merge
+from tverrsnitt.clean.merge_codings import codings_of, merge
+from tverrsnitt.ingest.codings import Coding
 from tverrsnitt.store import Store
 from tverrsnitt.store.schema import coding_themes, codings, members
 

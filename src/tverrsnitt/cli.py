@@ -100,7 +100,7 @@ class LazyGroup(click.Group):
 
 
 QUAL_SHORT_HELP = "Focus groups: codings, agreement between coders, merge, REFI-QDA exchange."
-cli.add_command(LazyGroup("qual", "tverrsnitt.qual.commands:qual", QUAL_SHORT_HELP))
+cli.add_command(LazyGroup("qual", "tverrsnitt.cli_qual:qual", QUAL_SHORT_HELP))
 
 
 def data_options(command: Any) -> Any:

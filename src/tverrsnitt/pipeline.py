@@ -16,13 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from .atomic import atomic_folder, check_output_folder
+from .chart.placements import render_placements
 from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
 from .errors import DataCheckError, DataFinding, UsageError
 from .ingest import WEIGHT, Dedupe, Ingested, read_export, read_register
 from .progress import Progress
-from .qual.evidence import gather
-from .qual.figures import render_placements
 from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study
@@ -30,6 +29,7 @@ from .tabulate import Tables, tabulate, write_tables_csv
 from .tabulate.checks import figure_findings
 from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
+from .tabulate.evidence import gather
 from .tabulate.uncertainty import add_uncertainty
 from .tabulate.verbatims import collect_verbatims
 from .validate import validate_study

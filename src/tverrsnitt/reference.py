@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic_core import PydanticUndefined
 
-from .qual.definition import QualFile
 from .study.charts import CHART_KINDS
 from .study.conditions import OPERATORS
 from .study.files import STUDY_FILES
+from .study.qual import QualFile
 from .study.statistics import PROSE_FORMATS, STATISTICS
 
 FILES: dict[str, type[BaseModel]] = {**STUDY_FILES, "qual.yaml": QualFile}

@@ -30,9 +30,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import TverrsnittError
-from ..qual.definition import FocusGroup, QualDefinition
-from ..qual.placement import MAX_DISTANCE, ROUND_LABEL, ROUNDS
-from ..qual.transcripts import Transcript
+from ..ingest.placements import MAX_DISTANCE, ROUND_LABEL, ROUNDS
+from ..ingest.transcripts import Transcript
+from ..study.qual import FocusGroup, QualDefinition
 from . import admin_qual_placement as place
 from .admin_qual_view import (
     MAX_MEMO,
@@ -69,8 +69,8 @@ class _Transcripts:
     loaded: dict[str, Transcript] = field(default_factory=dict)
 
     def get(self) -> dict[str, Transcript]:
-        from ..qual.anonymise import anonymise_all
-        from ..qual.transcripts import load_transcripts
+        from ..clean.anonymise import anonymise_all
+        from ..ingest.transcripts import load_transcripts
 
         paths = [self.qual.transcript_path(g.id) for g in self.qual.groups]
         stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in paths)

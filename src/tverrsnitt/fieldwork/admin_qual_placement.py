@@ -20,8 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import TverrsnittError
-from ..qual.definition import FocusGroup, QualDefinition
-from ..qual.placement import (
+from ..ingest.placements import (
     CENTRE_LETTER,
     COLUMNS,
     MAX_DISTANCE,
@@ -32,6 +31,7 @@ from ..qual.placement import (
     distance,
     read_placements,
 )
+from ..study.qual import FocusGroup, QualDefinition
 
 SCALE = 100.0  # SVG units per house radius
 SHEET = MAX_DISTANCE + 0.15  # half the drawn sheet's side, in house radii

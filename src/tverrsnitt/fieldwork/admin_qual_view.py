@@ -15,10 +15,10 @@ from itertools import pairwise
 
 from markupsafe import Markup, escape
 
-from ..qual.codings import CODER, SEGMENT, Coding, CodingError, new_coding
-from ..qual.definition import FocusGroup, QualDefinition, Theme
-from ..qual.transcripts import Transcript
+from ..ingest.codings import CODER, SEGMENT, Coding, CodingError, new_coding
+from ..ingest.transcripts import Transcript
 from ..store.codings import StoredCoding
+from ..study.qual import FocusGroup, QualDefinition, Theme
 
 MAX_MEMO = 5000  # characters of a coding's memo or a theme memo
 

@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import numbers
+from ..ingest.placements import ROUND_LABEL, distance
 from ..numbers import NBSP, decimal, number, points, prosent, range_prosent, thousands
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
 from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
+from ..tabulate.evidence import QualEvidence
+from ..tabulate.placements import TOTAL as PLACEMENT_TOTAL
+from ..tabulate.placements import DistanceRow, distance_table
 
 CATEGORY_LABELS = {"top2": "Topp 2", "bottom2": "Bunn 2", "mean": "Gjennomsnitt",
                    "median": "Median", "q1": "Nedre kvartil", "q3": "Øvre kvartil",
@@ -62,7 +66,7 @@ def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     if not any(r.category == "Ekskludert" for r in head):
         ordered += reasons
     for row in ordered:
-        percent = "" if row.category == "Total N" else str(whole_percent(row.count, row.base))
+        percent = "" if row.category == "Total N" else str(shown_whole_percent(row))
         count = thousands(row.count)
         if tables.is_hidden(row):
             percent, count = HIDDEN, HIDDEN
@@ -89,7 +93,7 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
         label = "Totalt" if group == "Totalt" else headings.get(group, group)
         shown = not tables.is_hidden(total)
         grid.add([label, thousands(total.count) if shown else HIDDEN,
-                  str(whole_percent(total.count, total.base)) if shown else HIDDEN], strong=True)
+                  str(shown_whole_percent(total)) if shown else HIDDEN], strong=True)
         for row in in_group:
             if row.category != "Totalt":
                 count = HIDDEN if tables.is_hidden(row) else thousands(row.count)
@@ -350,8 +354,6 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
     if figure.statistic == "answers":
         return [answers_grid(study, tables, figure, by) for by in figure.breakdowns]
     if figure.statistic in ("placement", "placement_distances"):
-        from ..qual.figures import distances_grid, placement_grid  # qual prints with Grid
-
         if tables.qual is None:
             return []
         return [placement_grid(tables.qual, figure.id) if figure.statistic == "placement"
@@ -368,3 +370,54 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
             own[0].notes.extend(reference_lines(study, figure, shown))
     return [*own, *(grid for by in figure.breakdowns if by != figure.by
                     for grid in breakdown_grids(study, tables, figure, by))]
+
+
+# ----------------------------------------------------------------------------- focus groups
+
+BY_LABEL = {"utdanning": "Utdanning", "gruppe": "Fokusgruppe", "alle": "Alle"}
+
+
+def placement_grid(evidence: QualEvidence, figure_id: str) -> Grid:
+    """Each cup of one diagram: participant, education, distance and whether they wanted it on
+    top (asked in the pupil round only)."""
+    declared = next(f for f in evidence.qual.figures if f.id == figure_id)
+    cups = [p for p in evidence.placements
+            if p.group == declared.group and p.round == declared.round]
+    asked = declared.round == "elev"
+    grid = Grid("", ["Deltaker", "Utdanning", "Avstand", *(["Ønsket oppå"] if asked else [])])
+    education = evidence.education()
+    for cup in sorted(cups, key=lambda p: distance(p)):
+        grid.add([cup.participant, education.get(cup.participant, ""), decimal(distance(cup), 2),
+                  *(["ja" if cup.on_top else "nei"] if asked else [])])
+    grid.notes.append("Avstand fra sentrum i husradier: kanten av den ytterste ringen er 1.")
+    return grid
+
+
+def distances_grid(evidence: QualEvidence) -> Grid:
+    """Mean (min–max) distance from the centre by education, group and in all, per round."""
+    rounds = list(ROUND_LABEL)
+    grid = Grid("", ["", "Antall", *(ROUND_LABEL[r] for r in rounds), "Ønsket oppå"])
+    rows = distance_table(list(evidence.placements), evidence.education())
+    by_label: dict[tuple[str, str], dict[str, DistanceRow]] = {}
+    for row in rows:
+        by_label.setdefault((row.by, row.label), {})[row.round] = row
+    current = None
+    for (by, label), per_round in by_label.items():
+        if by != current and by != "alle":
+            grid.add([BY_LABEL[by], "", *("" for _ in rounds), ""], strong=True)
+        current = by
+        cells = []
+        for round_ in rounds:
+            found = per_round.get(round_)
+            cells.append("" if found is None else
+                         f"{decimal(found.mean, 2)} ({decimal(found.minimum, 2)}–"
+                         f"{decimal(found.maximum, 2)})")
+        count = max(r.participants for r in per_round.values())
+        wanted = per_round.get("elev")
+        shown = evidence.qual.group(label).label if by == "gruppe" else label
+        grid.add([shown, str(count), *cells,
+                  str(wanted.on_top) if wanted is not None else ""],
+                 strong=label == PLACEMENT_TOTAL, indent=by != "alle")
+    grid.notes.append("Gjennomsnittlig avstand fra sentrum i husradier (lavest–høyest); "
+                      "«Ønsket oppå»: hvor mange som ville plassert koppen oppå elevens.")
+    return grid

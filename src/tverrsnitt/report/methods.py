@@ -1,9 +1,8 @@
 """Method tables: non-response by register variable, the R-indicator, and the weights used.
 
 Only formatting happens here; the numbers come from `weight.representativity` and
-`weight.study_raking`. Respondent counts below the study's K are withheld (":") together with
-everything computed from them, and one more cell in the same variable when a single withheld
-cell could be rebuilt from the printed total.
+`weight.study_raking`; which categories are withheld (":"), with everything computed from
+them, is decided by `tabulate.disclosure.withheld_parts`, the rule every table follows.
 """
 
 from __future__ import annotations
@@ -12,14 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..numbers import decimal, thousands
-from ..weight.nonresponse import CategoryComparison
+from ..tabulate.disclosure import withheld_parts
 from ..weight.representativity import NonresponseAnalysis
 from ..weight.study_raking import StudyWeights
 from ..weight.summary import WeightSummary
 from .grids import HIDDEN, Grid
 
 if TYPE_CHECKING:
-    from ..qual.evidence import QualEvidence
+    from ..tabulate.evidence import QualEvidence
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,6 @@ def signed(value: float) -> str:
     return ("+" if value > 0 else "\u2212") + text
 
 
-def withheld(categories: tuple[CategoryComparison, ...], k: int) -> set[str]:
-    """Categories whose respondent count is below K, plus one to block rebuilding it."""
-    hidden = {c.category for c in categories
-              if 0 < c.respondents < k or 0 < c.invited < k}
-    if len(hidden) == 1:
-        others = sorted((c for c in categories if c.category not in hidden and c.respondents > 0),
-                        key=lambda c: c.respondents)
-        if others:
-            hidden.add(others[0].category)
-    return hidden
-
-
 def nonresponse_grids(analysis: NonresponseAnalysis, k: int) -> list[Grid]:
     """One table per register variable: invited, linked respondents, difference, response."""
     grids = []
@@ -60,7 +47,8 @@ def nonresponse_grids(analysis: NonresponseAnalysis, k: int) -> list[Grid]:
         grid = Grid(f"Frafallsanalyse: {variable.label.lower()}",
                     [variable.label, "Inviterte", "Inviterte %", "Svarte", "Svarte %",
                      "Differanse (pp)", "Koblet svarandel %"])
-        hidden = withheld(variable.categories, k)
+        hidden = withheld_parts([(c.category, (c.respondents, c.invited))
+                                 for c in variable.categories], k)
         for c in variable.categories:
             if c.category in hidden:
                 grid.add([c.category, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN])
@@ -68,9 +56,8 @@ def nonresponse_grids(analysis: NonresponseAnalysis, k: int) -> list[Grid]:
             grid.add([c.category, thousands(c.invited), decimal(c.invited_percent),
                       thousands(c.respondents), decimal(c.respondent_percent),
                       signed(c.difference), decimal(c.response_rate)])
-        grid.add(["Totalt", thousands(sum(c.invited for c in variable.categories)), "100,0",
-                  thousands(sum(c.respondents for c in variable.categories)), "100,0", "", ""],
-                 strong=True)
+        grid.add(["Totalt", thousands(variable.invited), "100,0",
+                  thousands(variable.respondents), "100,0", "", ""], strong=True)
         grid.notes.append(
             f"Svarte: de {thousands(analysis.linked)} av {thousands(analysis.analysed)} "
             "analyserte som kan kobles til medlemsregisteret. Koblet svarandel er andelen av de "

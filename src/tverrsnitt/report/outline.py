@@ -23,7 +23,7 @@ from .methods import (
 from .narrative import fill
 
 if TYPE_CHECKING:
-    from ..qual.evidence import Quote
+    from ..tabulate.evidence import Quote
 
 NUMBERS_APPENDIX = "Vedlegg: Tallgrunnlag"  # report.yaml `numbers: appendix`
 NUMBERS_THERE = "Tallene bak figuren står i Vedlegg: Tallgrunnlag."

@@ -11,16 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
+from ..ingest.codings import Coding, ThemeMemo
 from .schema import coding_themes, codings, theme_memos
-
-if TYPE_CHECKING:
-    from ..qual.codings import Coding, ThemeMemo
 
 SOURCE_WEB = "web"
 
@@ -123,8 +121,6 @@ class CodingStore:
 
     @staticmethod
     def _stored(row: Any, themes: Iterable[str]) -> StoredCoding:
-        from ..qual.codings import Coding
-
         coding = Coding(row.coder, row.focus_group, row.start_pos, row.end_pos, tuple(themes),
                         row.memo, row.segment, _aware(row.created_at), tuple(row.merged_from or ()))
         updated = _aware(row.updated_at)
@@ -253,8 +249,6 @@ class CodingStore:
 
     def theme_memos(self) -> list[ThemeMemo]:
         """Every theme memo, by theme code."""
-        from ..qual.codings import ThemeMemo
-
         with self.engine.connect() as connection:
             rows = connection.execute(select(theme_memos).order_by(theme_memos.c.theme)).all()
         return [ThemeMemo(r.theme, r.memo, r.author, _aware(r.updated_at)) for r in rows]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -26,10 +26,8 @@ from sqlalchemy import (
     select,
 )
 
+from ..ingest.placements import Placement
 from .schema import metadata
-
-if TYPE_CHECKING:
-    from ..qual.placement import Placement
 
 placement_rows = Table(
     "placements", metadata,
@@ -73,8 +71,6 @@ class PlacementStore:
     def stored_placements(self, group: str | None = None, round: str | None = None
                           ) -> list[StoredPlacement]:
         """Placements (of one group and/or round, or all) by round, group and participant."""
-        from ..qual.placement import Placement
-
         table = placement_rows
         query = select(table).order_by(table.c.round, table.c.focus_group, table.c.participant)
         if group is not None:

@@ -46,6 +46,7 @@ from .model import (
     StudyMeta,
     Weighting,
 )
+from .qual import QUAL_FILE, read_qual
 from .yamlfile import KeyPath, YamlDocument, read_yaml
 
 FILES = ("study.yaml", "questionnaire.yaml", "derived.yaml", "figures.yaml", "report.yaml")
@@ -183,9 +184,7 @@ def load_study(folder: str | Path) -> Study:
         f_doc = docs[FIELDWORK_FILE]
         fieldwork = out.model(Fieldwork, f_doc, (), _expect_mapping(f_doc, out))
 
-    # Focus groups (optional); imported here because qual's models build on study.model.
-    from ..qual.definition import QUAL_FILE, read_qual
-
+    # Focus groups (optional).
     qual = None
     if (root / QUAL_FILE).is_file():
         docs[QUAL_FILE] = read_yaml(root / QUAL_FILE)

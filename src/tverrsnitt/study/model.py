@@ -14,27 +14,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from ..errors import DefinitionProblem
 from .bands import Interval, intervals
 from .charts import CHART_KIND_NAMES
 from .conditions import Condition
+from .frozen import Frozen
+from .qual import QualDefinition, QualFigure
 from .statistics import STATISTIC_NAMES
 from .yamlfile import KeyPath, YamlDocument, format_key_path
-
-if TYPE_CHECKING:  # qual builds on this module; qual/definition.py completes Study
-    from ..qual.definition import QualDefinition
-
-
-class Frozen(BaseModel):
-    """Base for all definition objects: immutable, unknown keys rejected."""
-
-    # A field's docstring is its description: the reference (docs/definition.md) and the JSON
-    # Schemas are generated from them (study/reference.py).
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True,
-                              use_attribute_docstrings=True)
-
 
 # ----------------------------------------------------------------------------- questionnaire
 
@@ -949,7 +938,7 @@ class Study(Frozen):
     @property
     def qual_figures(self) -> tuple[Figure, ...]:
         """The placement exercise's figures and table (qual.yaml), as report figures."""
-        return tuple(f.as_figure() for f in self.qual.figures) if self.qual is not None else ()
+        return tuple(_qual_figure(f) for f in self.qual.figures) if self.qual is not None else ()
 
     def breakdown_codes(self) -> tuple[str, ...]:
         """Every name a figure may use in `by`: 'none', derived variables, comparisons, and
@@ -1025,3 +1014,11 @@ class Study(Frozen):
         if isinstance(variable, Bands):
             return tuple(band.label for band in self.band_intervals(variable))
         return tuple(b.label for b in variable.bands)
+
+
+def _qual_figure(spec: QualFigure) -> Figure:
+    """The report's view of a placement figure: a Figure whose statistic says how it is drawn."""
+    return Figure(id=spec.id, title=spec.title, items=(),
+                  statistic="placement" if spec.kind == "placement" else "placement_distances",
+                  note=f"{spec.group}:{spec.round}" if spec.kind == "placement" else None)
+

@@ -17,7 +17,7 @@ publication hides, and renderers print ":" (the SSB convention) in their place.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..study import layout
 from ..study.model import Study
@@ -73,6 +73,21 @@ def _groups(study: Study, rows: list[TableRow], k: int) -> set[CellKey]:
             if candidates:
                 small.add((figure, item, by, candidates[0][1]))
     return {row.key for row in rows if (row.figure, row.item, row.by, row.group) in small}
+
+
+def withheld_parts(parts: Sequence[tuple[str, Sequence[int]]], k: int) -> set[str]:
+    """The parts of a printed whole to withhold (the method tables' categories: respondents,
+    invited): each with a count of 1 to K-1 people, and, when that is a single part, the
+    smallest other part with people in it (by its first count) — else the whole minus the
+    shown parts would rebuild it."""
+    k = check_k(k)
+    hidden = {name for name, counts in parts if any(0 < count < k for count in counts)}
+    if len(hidden) == 1:
+        others = sorted((counts[0], name) for name, counts in parts
+                        if name not in hidden and counts[0] > 0)
+        if others:
+            hidden.add(others[0][1])
+    return hidden
 
 
 def _counts(rows: list[TableRow], k: int) -> set[CellKey]:

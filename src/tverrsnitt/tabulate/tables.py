@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..qual.evidence import QualEvidence
     from .differences import Differences
+    from .evidence import QualEvidence
 
 # Free-text answers by (figure, item, by, group), sorted so their order says nothing of who.
 Verbatims = dict[tuple[str, str, str, str], tuple[str, ...]]

@@ -31,6 +31,16 @@ class VariableComparison:
     label: str
     categories: tuple[CategoryComparison, ...]
 
+    @property
+    def invited(self) -> int:
+        """Everyone invited (the table's Totalt)."""
+        return sum(c.invited for c in self.categories)
+
+    @property
+    def respondents(self) -> int:
+        """Every linked respondent (the table's Totalt)."""
+        return sum(c.respondents for c in self.categories)
+
 
 @dataclass(frozen=True)
 class NonresponseAnalysis:

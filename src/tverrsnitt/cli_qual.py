@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import UsageError, did_you_mean, one_of
-from .codings import Coding
-from .definition import QualDefinition, Theme
-from .transcripts import Transcript
+from .errors import UsageError, did_you_mean, one_of
+from .ingest.codings import Coding
+from .ingest.transcripts import Transcript
+from .study.qual import QualDefinition, Theme
 
 if TYPE_CHECKING:
-    from ..store import Store
-    from .agreement import Agreement
+    from .store import Store
+    from .tabulate.agreement import Agreement
 
 DB_OPTION = click.option("--db", "db_url", metavar="URL",
                          help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB. "
@@ -56,9 +56,9 @@ def qual() -> None:
 
 def load(study_dir: Path) -> tuple[QualDefinition, dict[str, Transcript]]:
     """The study's qual.yaml and its anonymised transcripts by group."""
-    from .anonymise import anonymise_all
-    from .definition import load_qual
-    from .transcripts import load_transcripts
+    from .clean.anonymise import anonymise_all
+    from .ingest.transcripts import load_transcripts
+    from .study.qual import load_qual
 
     definition = load_qual(study_dir)
     anonymised = anonymise_all(definition, load_transcripts(definition))
@@ -69,7 +69,7 @@ def open_store(study_dir: Path, db_url: str | None, *, existing: bool = False) -
     """The study's database (fieldwork.db in the study folder unless --db says otherwise).
     A command that only reads codings (`existing`) never creates an empty SQLite file: a
     mistyped --db is an error, not an empty result."""
-    from ..store import Store, sqlite_url
+    from .store import Store, sqlite_url
 
     url = db_url or sqlite_url(Path(study_dir) / "fieldwork.db")
     if existing and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
@@ -121,10 +121,10 @@ def anonymise(study_dir: Path, out_dir: Path) -> None:
     speaker, line, the text and why it was flagged. Add what must go to `anonymisation:
     names:` in qual.yaml and run again; the originals are never changed.
     """
-    from ..atomic import atomic_folder, check_output_folder
-    from .anonymise import anonymise_all
-    from .definition import load_qual
-    from .transcripts import load_transcripts
+    from .atomic import atomic_folder, check_output_folder
+    from .clean.anonymise import anonymise_all
+    from .ingest.transcripts import load_transcripts
+    from .study.qual import load_qual
 
     check_output_folder(out_dir, [study_dir])
     definition = load_qual(study_dir)
@@ -165,7 +165,7 @@ def import_codings(study_dir: Path, files: tuple[Path, ...], db_url: str | None)
     is stored. Importing a file again changes only what changed in it; codings taken out of
     it are marked deleted (and kept).
     """
-    from .codings import read_codings
+    from .ingest.codings import read_codings
 
     definition, transcripts = load(study_dir)
     paths = list(files) or list(definition.codings_paths)
@@ -214,7 +214,7 @@ def agreement(study_dir: Path, db_url: str | None, coders: str, no_roll_up: bool
     Units are participant turns: a turn counts as coded with a theme by a coder when one of
     the coder's spans with that theme overlaps it.
     """
-    from .agreement import compare
+    from .tabulate.agreement import compare
 
     coder_a, coder_b = two_coders(coders)
     definition, transcripts = load(study_dir)
@@ -222,7 +222,7 @@ def agreement(study_dir: Path, db_url: str | None, coders: str, no_roll_up: bool
     result = compare(definition, transcripts, codings, coder_a, coder_b, roll_up=not no_roll_up)
     click.echo(agreement_table(result, definition))
     if csv_file is not None:
-        from ..atomic import write_file
+        from .atomic import write_file
 
         write_file(csv_file, agreement_csv(result).encode("utf-8"))
         click.echo(f"Wrote {csv_file}")
@@ -241,8 +241,8 @@ def merge(study_dir: Path, db_url: str | None, coders: str, as_coder: str) -> No
     other coding is kept, with its coder recorded. No coding is lost, and running the merge
     again only brings the consensus up to date.
     """
-    from .codings import CODER
-    from .merge import merge as merge_codings
+    from .clean.merge_codings import merge as merge_codings
+    from .ingest.codings import CODER
 
     coder_a, coder_b = two_coders(coders)
     if as_coder in (coder_a, coder_b) or not CODER.fullmatch(as_coder):
@@ -284,8 +284,8 @@ def export(study_dir: Path, db_url: str | None, out_file: Path | None,
     and memo, and one case per participant with education and job title. Files are validated
     against the REFI-QDA schema and replaced only when complete.
     """
-    from ..atomic import write_file
-    from .refi import export_codebook, export_project
+    from .atomic import write_file
+    from .report.refi import export_codebook, export_project
 
     if out_file is None and codebook_file is None:
         raise UsageError("Say what to write: --out FILE.qdpx and/or --codebook FILE.qdc.")
@@ -330,8 +330,8 @@ def import_codebook(file: Path, study_dir: Path | None) -> None:
     Theme codes are made from the code names, except that with --study the codes exported
     from that study keep their theme codes.
     """
-    from .definition import load_qual
-    from .refi import known_codes, read_codebook, themes_yaml
+    from .report.refi import known_codes, read_codebook, themes_yaml
+    from .study.qual import load_qual
 
     known = None
     if study_dir is not None:

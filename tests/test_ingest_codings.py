@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tverrsnitt.clean.merge_codings import codings_of, merge
+from tverrsnitt.cli_qual import load
 from tverrsnitt.errors import DataProblem, InputDataError
-from tverrsnitt.qual.codings import (
+from tverrsnitt.ingest.codings import (
     CUT,
     Coding,
     CodingError,
@@ -18,10 +20,8 @@ from tverrsnitt.qual.codings import (
     segment_quote,
     segments,
 )
-from tverrsnitt.qual.commands import load
-from tverrsnitt.qual.definition import QualDefinition
-from tverrsnitt.qual.merge import codings_of, merge
-from tverrsnitt.qual.transcripts import Transcript
+from tverrsnitt.ingest.transcripts import Transcript
+from tverrsnitt.study.qual import QualDefinition
 
 from .conftest import EXAMPLE
 

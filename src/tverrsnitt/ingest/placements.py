@@ -15,20 +15,19 @@ Positions are in house radii from the centre (1.0 is the outer edge of the outer
 (degrees, 0 to the right, counter-clockwise) or as `x` and `y` (x to the right, y up) —
 exactly one of the two per row. `on_top` is ja/nei (true/false, 1/0, yes/no also read).
 
-`distance_table` turns the placements into plain rows for the report's table of distances
-by education, by group and in total; `curling.draw_curling` draws them.
+`tabulate.placements.distance_table` turns them into the table of distances by education,
+group and in total; `chart.curling.draw_curling` draws them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import fmean
 
 from ..errors import DataProblem, InputDataError, did_you_mean, one_of
-from ..ingest.readers import ROW, RawTable, read_table
+from .readers import ROW, RawTable, read_table
 
 ROUNDS = ("laerer", "elev")
 # What stood in the centre cup, as written on it (Figur 6.2–6.5).
@@ -47,11 +46,6 @@ COLUMNS = ("group", "participant", "round", "distance", "angle", "x", "y", "on_t
 _REQUIRED = ("group", "participant", "round", "on_top")
 _POLAR, _CARTESIAN = ("distance", "angle"), ("x", "y")
 
-# Rows of `distance_table`: which breakdown a row belongs to.
-BY_EDUCATION, BY_GROUP, BY_ALL = "utdanning", "gruppe", "alle"
-TOTAL = "Totalt"
-NO_EDUCATION = "Ikke oppgitt"
-
 _Problem = Callable[[str, str], None]  # (column, expected): record a problem of the current row
 
 
@@ -65,25 +59,6 @@ class Placement:
     x: float
     y: float
     on_top: bool  # asked to put the cup on top of the centre cup
-
-
-@dataclass(frozen=True)
-class DistanceRow:
-    """Distances from the centre for one education, group or everyone, in one round.
-
-    `by` is `"utdanning"`, `"gruppe"` or `"alle"`; `label` the education, the group or
-    "Totalt". Distances are in house radii, unrounded; `on_top` counts the participants who
-    wanted their cup on top of the centre cup.
-    """
-
-    by: str
-    label: str
-    round: str
-    participants: int
-    mean: float
-    minimum: float
-    maximum: float
-    on_top: int
 
 
 def distance(placement: Placement) -> float:
@@ -250,42 +225,3 @@ def _number(text: str | None, column: str, problem: _Problem) -> float | None:
 
 def _decimal(value: float) -> str:
     return f"{value:g}"
-
-
-# ----------------------------------------------------------------------------- table
-
-
-def distance_table(placements: Sequence[Placement], education: Mapping[str, str]) -> list[DistanceRow]:
-    """Distances from the centre by education, by group and in total, for each round.
-
-    `education` maps a participant to the education written on their cup; participants it
-    does not name count as "Ikke oppgitt". Educations come in the mapping's order, groups in
-    the order of the placements, each with the rounds in `ROUNDS` order; a round nobody in
-    the row's set was placed in has no row.
-    """
-    educations = list(dict.fromkeys(text.strip() or NO_EDUCATION for text in education.values()))
-
-    def education_of(p: Placement) -> str:
-        return (education.get(p.participant) or "").strip() or NO_EDUCATION
-
-    if any(education_of(p) == NO_EDUCATION for p in placements) and NO_EDUCATION not in educations:
-        educations.append(NO_EDUCATION)
-    groups = list(dict.fromkeys(p.group for p in placements))
-    rows = [*_rows(BY_EDUCATION, educations, education_of, placements),
-            *_rows(BY_GROUP, groups, lambda p: p.group, placements),
-            *_rows(BY_ALL, [TOTAL], lambda p: TOTAL, placements)]
-    return rows
-
-
-def _rows(by: str, labels: Iterable[str], label_of: Callable[[Placement], str],
-          placements: Sequence[Placement]) -> list[DistanceRow]:
-    rows = []
-    for label in labels:
-        for round_ in ROUNDS:
-            members = [p for p in placements if p.round == round_ and label_of(p) == label]
-            if not members:
-                continue
-            distances = [distance(p) for p in members]
-            rows.append(DistanceRow(by, label, round_, len(members), fmean(distances),
-                                    min(distances), max(distances), sum(p.on_top for p in members)))
-    return rows

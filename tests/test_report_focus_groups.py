@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tverrsnitt.clean.anonymise import anonymise_all
+from tverrsnitt.ingest.transcripts import load_transcripts
 from tverrsnitt.pipeline import ReportResult, build_report
-from tverrsnitt.qual.anonymise import anonymise_all
-from tverrsnitt.qual.evidence import gather
-from tverrsnitt.qual.transcripts import load_transcripts
 from tverrsnitt.study import Study
+from tverrsnitt.tabulate.evidence import gather
 
 from .conftest import EXAMPLE
 

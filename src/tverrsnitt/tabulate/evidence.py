@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..clean.anonymise import anonymise_all
+from ..clean.merge_codings import merge
+from ..ingest.codings import Coding, read_codings, segment_quote, segments
+from ..ingest.placements import Placement, read_placements
+from ..ingest.transcripts import Transcript, load_transcripts
+from ..store import Store
 from ..study.model import QuoteRef, Study
-from .anonymise import anonymise_all
-from .codings import Coding, read_codings, segment_quote, segments
-from .definition import QualDefinition
-from .merge import merge
-from .placement import Placement, read_placements
-from .transcripts import Transcript, load_transcripts
+from ..study.qual import QualDefinition
 
 CONSENSUS = "rapport"
 
@@ -90,8 +91,6 @@ def gather(study: Study, codings_db: str | None = None) -> QualEvidence | None:
     anonymised = {group: result.transcript
                   for group, result in anonymise_all(qual, load_transcripts(qual)).items()}
     if codings_db is not None:
-        from ..store import Store
-
         store = Store(codings_db)
         try:
             found = store.codings()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tverrsnitt.qual.agreement import POOLED, compare, kappa_table, units
-from tverrsnitt.qual.codings import Coding, CodingError, read_codings
-from tverrsnitt.qual.commands import agreement_csv, agreement_table, load
-from tverrsnitt.qual.definition import QualDefinition
-from tverrsnitt.qual.transcripts import Transcript
+from tverrsnitt.cli_qual import agreement_csv, agreement_table, load
+from tverrsnitt.ingest.codings import Coding, CodingError, read_codings
+from tverrsnitt.ingest.transcripts import Transcript
+from tverrsnitt.study.qual import QualDefinition
+from tverrsnitt.tabulate.agreement import POOLED, compare, kappa_table, units
 
 from .conftest import EXAMPLE
 

@@ -8,10 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tverrsnitt.qual import (
-    FocusGroup,
-    Participant,
-    QualDefinition,
+from tverrsnitt.ingest.transcripts import (
     Transcript,
     TranscriptError,
     load_transcripts,
@@ -19,6 +16,7 @@ from tverrsnitt.qual import (
     read_transcript,
 )
 from tverrsnitt.study import Study
+from tverrsnitt.study.qual import FocusGroup, Participant, QualDefinition
 
 
 @pytest.fixture(scope="module")

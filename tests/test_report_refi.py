@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tverrsnitt.clean.merge_codings import merge
 from tverrsnitt.cli import cli, main
+from tverrsnitt.cli_qual import load, qual
 from tverrsnitt.errors import InputDataError
-from tverrsnitt.qual.codings import Coding, CodingError, ThemeMemo, read_codings
-from tverrsnitt.qual.commands import load, qual
-from tverrsnitt.qual.definition import QualDefinition
-from tverrsnitt.qual.merge import merge
-from tverrsnitt.qual.refi import (
+from tverrsnitt.ingest.codings import Coding, CodingError, ThemeMemo, read_codings
+from tverrsnitt.ingest.transcripts import Transcript
+from tverrsnitt.report.refi import (
     CODEBOOK_NS,
     PROJECT_NS,
     export_codebook,
@@ -26,11 +26,11 @@ from tverrsnitt.qual.refi import (
     unique_code,
     validate,
 )
-from tverrsnitt.qual.transcripts import Transcript
+from tverrsnitt.study.qual import QualDefinition
 
 from .conftest import EXAMPLE
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "tverrsnitt" / "qual" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "tverrsnitt" / "report" / "schemas"
 NS = {"q": PROJECT_NS}
 
 if "qual" not in cli.commands:  # until cli.py registers the group

@@ -38,9 +38,9 @@ from typing import Any
 from lxml import etree
 
 from ..errors import DataProblem, InputDataError
-from .codings import Coding, CodingError, ThemeMemo, check_codings
-from .definition import QualDefinition, Theme
-from .transcripts import Transcript
+from ..ingest.codings import Coding, CodingError, ThemeMemo, check_codings
+from ..ingest.transcripts import Transcript
+from ..study.qual import QualDefinition, Theme
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -359,7 +359,7 @@ def _first(element: Element, local: str) -> Element | None:
 
 @cache
 def _schema(name: str) -> Any:
-    text = resources.files("tverrsnitt.qual").joinpath("schemas", name).read_bytes()
+    text = resources.files("tverrsnitt.report").joinpath("schemas", name).read_bytes()
     return etree.XMLSchema(etree.fromstring(text))
 
 

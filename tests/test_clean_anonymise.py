@@ -7,21 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tverrsnitt.qual import (
-    Anonymisation,
-    Anonymised,
-    FocusGroup,
-    NameReplacement,
-    Participant,
-    QualDefinition,
-    Transcript,
-    anonymise,
-    anonymise_all,
-    load_transcripts,
-    parse_transcript,
-)
-from tverrsnitt.qual.anonymise import ALSO_WORDS, first_names, surnames
+from tverrsnitt.clean.anonymise import ALSO_WORDS, Anonymised, anonymise, anonymise_all, first_names, surnames
+from tverrsnitt.ingest.transcripts import Transcript, load_transcripts, parse_transcript
 from tverrsnitt.study import Study
+from tverrsnitt.study.qual import Anonymisation, FocusGroup, NameReplacement, Participant, QualDefinition
 
 from .conftest import EXAMPLE
 

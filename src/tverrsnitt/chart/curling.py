@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
-from ..chart import canvas, style
 from ..errors import ChartError
-from .placement import CENTRE_LETTER, MAX_DISTANCE, ROUND_LABEL, ROUNDS, Placement, distance
+from ..ingest.placements import CENTRE_LETTER, MAX_DISTANCE, ROUND_LABEL, ROUNDS, Placement, distance
+from . import canvas, style
 
 # ----------------------------------------------------------------------------- sizes (inches)
 FIGURE_WIDTH = 5.5  # ~14 cm: printed at its own size, so the fonts are the other charts' sizes

@@ -8,17 +8,10 @@ from pathlib import Path
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from tverrsnitt.chart.curling import alt_text, curling_figure, draw_curling, extent
 from tverrsnitt.errors import ChartError, DataProblem, InputDataError
-from tverrsnitt.qual.curling import alt_text, curling_figure, draw_curling, extent
-from tverrsnitt.qual.placement import (
-    MAX_DISTANCE,
-    DistanceRow,
-    Placement,
-    angle,
-    distance,
-    distance_table,
-    read_placements,
-)
+from tverrsnitt.ingest.placements import MAX_DISTANCE, Placement, angle, distance, read_placements
+from tverrsnitt.tabulate.placements import DistanceRow, distance_table
 
 EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "examples" / "skolemiljo-2023" / "qual" / "placement.csv"
 HEADER = "group,participant,round,distance,angle,x,y,on_top"

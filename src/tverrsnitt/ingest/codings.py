@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataProblem, InputDataError, TverrsnittError, did_you_mean, one_of
-from .definition import QualDefinition
+from ..study.qual import QualDefinition
 from .transcripts import Transcript, Turn
 
 COLUMNS = ("coder", "group", "turn", "quote", "themes", "memo", "segment")
@@ -177,7 +177,7 @@ def read_codings(path: Path, qual: QualDefinition, transcripts: Mapping[str, Tra
     Every problem of the file is raised together as one InputDataError naming file, row,
     column, the value found and what was expected. Rows come back in file order.
     """
-    from ..ingest.readers import ROW, read_table
+    from .readers import ROW, read_table
 
     path = Path(path)
     table = read_table(path)

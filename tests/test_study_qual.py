@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tverrsnitt.errors import StudyDefinitionError
-from tverrsnitt.qual import QualDefinition, load_qual
 from tverrsnitt.study import Study, load_study
+from tverrsnitt.study.qual import QualDefinition, load_qual
 
 from .conftest import EXAMPLE
 

@@ -27,8 +27,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from .definition import Anonymisation, QualDefinition
-from .transcripts import Transcript, Turn
+from ..ingest.transcripts import Transcript, Turn
+from ..study.qual import Anonymisation, QualDefinition
 
 ReplacementKind = Literal["listed", "detected", "pronoun"]
 FlagKind = Literal["school", "municipality", "employer", "contact", "word", "place"]
@@ -104,7 +104,7 @@ def known_names() -> frozenset[str]:
 
 
 def _word_list(name: str) -> frozenset[str]:
-    text = resources.files("tverrsnitt.qual").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("tverrsnitt.clean").joinpath("data", name).read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
 

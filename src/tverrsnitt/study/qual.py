@@ -21,9 +21,9 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from ..errors import DefinitionProblem, StudyDefinitionError, did_you_mean, one_of
-from ..study.messages import keys_of, pydantic_message
-from ..study.model import Figure, Frozen, Study
-from ..study.yamlfile import KeyPath, YamlDocument, format_key_path, read_yaml
+from .frozen import Frozen
+from .messages import keys_of, pydantic_message
+from .yamlfile import KeyPath, YamlDocument, format_key_path, read_yaml
 
 QUAL_FILE = "qual.yaml"
 TRANSCRIPT_SUFFIXES = (".txt", ".docx")
@@ -142,12 +142,6 @@ class QualFigure(Frozen):
     round: Literal["laerer", "elev"] | None = None
     """`laerer` or `elev` (for `placement`)."""
 
-    def as_figure(self) -> Figure:
-        """The report's view of it: a Figure whose statistic says how it is drawn."""
-        return Figure(id=self.id, title=self.title, items=(),
-                      statistic="placement" if self.kind == "placement" else "placement_distances",
-                      note=f"{self.group}:{self.round}" if self.kind == "placement" else None)
-
 
 class QualFile(Frozen):
     """What qual.yaml holds."""
@@ -209,11 +203,6 @@ class QualDefinition(QualFile):
         """Every theme of the codebook, at any depth, by code."""
         return {t.code: t for top in self.themes for t in top.walk()}
 
-
-# Study names QualDefinition only for type checkers: qual builds on study.model, so study cannot
-# import it at the top. Completing the model here (load_study imports this module) lets a
-# Study carry its qual part.
-Study.model_rebuild()
 
 
 # ----------------------------------------------------------------------------- loading

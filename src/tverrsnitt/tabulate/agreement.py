@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import did_you_mean, one_of
-from .codings import Coding, CodingError
-from .definition import QualDefinition, Theme
-from .transcripts import Transcript
+from ..ingest.codings import Coding, CodingError
+from ..ingest.transcripts import Transcript
+from ..study.qual import QualDefinition, Theme
 
 POOLED = "(alle temaer)"
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TverrsnittError, did_you_mean, one_of
-from .definition import FocusGroup, QualDefinition
+from ..study.qual import FocusGroup, QualDefinition
 
 # A line opening a turn: a label, a colon, then a space or the end of the line.
 _LABEL_LINE = re.compile(r"(?P<label>[^\s:][^:\n]{0,39}?)[ \t]*:(?:[ \t]+|$)")

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .codings import Coding
+from ..ingest.codings import Coding
 
 MemoKey = tuple[str, int, int, tuple[str, ...]]
 
