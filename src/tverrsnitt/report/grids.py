@@ -15,7 +15,7 @@ from ..numbers import NBSP, decimal, number, points, prosent, range_prosent, tho
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
-from ..tabulate import TableRow, Tables, shown_whole_percent, whole_percent
+from ..tabulate import TableRow, Tables, shown_whole_percent
 from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
 from ..tabulate.evidence import QualEvidence
 from ..tabulate.placements import TOTAL as PLACEMENT_TOTAL
