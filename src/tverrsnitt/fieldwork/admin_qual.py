@@ -19,14 +19,14 @@ everything, and the forms take typed character offsets and typed distances and a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import TverrsnittError
@@ -34,6 +34,7 @@ from ..ingest.placements import MAX_DISTANCE, ROUND_LABEL, ROUNDS
 from ..ingest.transcripts import Transcript
 from ..study.qual import FocusGroup, QualDefinition
 from . import admin_qual_placement as place
+from .admin_pages import AdminPages, Fields, one
 from .admin_qual_view import (
     MAX_MEMO,
     CodingForm,
@@ -43,21 +44,11 @@ from .admin_qual_view import (
     turn_views,
 )
 from .context import Site
-from .security import COOKIE_NAME, CSRF_FIELD, AdminSecurity, Session, add_security_headers, new_nonce
+from .security import Session, add_security_headers
 
 QUAL_URL = "/admin/qual"
 PLACEMENT_CSV = "/admin/qual/plassering.csv"
-LOGIN_URL = "/admin/login"
-MAX_FIELD = 200
 
-Fields = dict[str, list[str]]
-Handler = Callable[[Request, Session], Awaitable[Response]]
-
-
-def csp(nonce: str) -> str:
-    """The admin policy, with this page's own script let through by its nonce."""
-    return (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
-            "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 @dataclass
@@ -85,72 +76,19 @@ class TranscriptsUnreadable(TverrsnittError):
     """A transcript file cannot be read (shown on the page instead of the transcript)."""
 
 
-def qual_routes(site: Site, guard: AdminSecurity) -> list[Route]:
-    """The focus-group admin routes, sharing the admin pages' security (`guard`)."""
+def qual_routes(site: Site, pages: AdminPages) -> list[Route]:
+    """The focus-group admin routes, on the admin pages' shared plumbing and security."""
     qual = site.study.qual
     transcripts = _Transcripts(qual) if qual is not None else None
 
     # ------------------------------------------------------------------ plumbing
-    def current(request: Request) -> Session | None:
-        return guard.read(request.cookies.get(COOKIE_NAME))
-
     def render(request: Request, template: str, session: Session, *, status_code: int = 200,
                **context: Any) -> Response:
-        nonce = new_nonce()
-        page = site.env.get_template(f"admin/{template}").render(
-            title=site.definition.title, nonce=nonce, user=session.user, csrf_field=CSRF_FIELD,
-            csrf=guard.csrf_token(session), **context)
-        response = HTMLResponse(page, status_code=status_code)
-        if guard.read(request.cookies.get(COOKIE_NAME)) != session:
-            guard.set_cookie(response, session)
-        add_security_headers(response, nonce)
-        response.headers["Content-Security-Policy"] = csp(nonce)
-        return response
+        # These pages run their own small script, let through by the page's nonce.
+        return pages.render(request, template, session, status_code=status_code, scripts=True,
+                            **context)
 
-    def refuse(request: Request, session: Session | None, status_code: int, message: str
-               ) -> Response:
-        from .admin import message_heading
-
-        return render(request, "message.html", session or guard.new_session(),
-                      status_code=status_code, heading=message_heading(status_code),
-                      message=message)
-
-    def redirect(url: str) -> Response:
-        return add_security_headers(RedirectResponse(url, status_code=303))
-
-    def logged_in(endpoint: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def wrapped(request: Request) -> Response:
-            session = current(request)
-            if session is None or session.user is None:
-                return redirect(LOGIN_URL)
-            return await endpoint(request, session)
-        return wrapped
-
-    def posted(endpoint: Callable[[Request, Session, Fields], Awaitable[Response]]
-               ) -> Callable[[Request], Awaitable[Response]]:
-        """A logged-in admin's POST with the right CSRF token; the fields by name."""
-        async def wrapped(request: Request) -> Response:
-            from .admin import CSRF_MESSAGE
-
-            session = current(request)
-            data = await request.form()
-            try:
-                fields: Fields = {}
-                for key, value in data.multi_items():
-                    if isinstance(value, str):
-                        fields.setdefault(key, []).append(value)
-            finally:
-                await data.close()
-            if session is None or session.user is None:
-                return redirect(LOGIN_URL)
-            token = (fields.get(CSRF_FIELD) or [""])[0]
-            if not guard.csrf_ok(session, token):
-                return refuse(request, session, 403, CSRF_MESSAGE)
-            return await endpoint(request, session, fields)
-        return wrapped
-
-    def one(fields: Fields, name: str, limit: int = MAX_FIELD) -> str:
-        return (fields.get(name) or [""])[0][:limit]
+    refuse, redirect, logged_in, posted = pages.refuse, pages.redirect, pages.logged_in, pages.posted
 
     def group_of(request: Request) -> FocusGroup | None:
         if qual is None:

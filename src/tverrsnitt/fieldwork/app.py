@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import TverrsnittError
 from . import admin, questionnaire
 from .context import Site
+from .security import admin_policy
 from .server import redact
 
 # The tab icon of every page (browsers ask for /favicon.ico whatever the page says).
@@ -65,6 +66,40 @@ class StrictTransport:
         await self.app(scope, receive, with_hsts)
 
 
+class SecurityHeaders:
+    """The last line of defence: every response of the site — pages, redirects, downloads,
+    error pages, a 404 no route matched — carries the baseline headers. A route that sets its
+    own (the admin pages' nonce policy, the questionnaire's) keeps them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        baseline = BASELINE_ADMIN if scope["path"].startswith("/admin") else BASELINE
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in baseline if name not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _encoded(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode(), value.encode()) for name, value in headers.items())
+
+
+BASELINE = _encoded(questionnaire.SECURITY_HEADERS)
+BASELINE_ADMIN = _encoded({**questionnaire.SECURITY_HEADERS, "Pragma": "no-cache",
+                           "Content-Security-Policy": admin_policy()})
+
+
 def create_app(site: Site) -> Starlette:
     """The ASGI application for one study."""
 
@@ -96,7 +131,8 @@ def create_app(site: Site) -> Starlette:
                                  "Cache-Control": "public, max-age=86400"})
 
     icons = [Route(path, favicon, methods=["GET"]) for path in ("/favicon.svg", "/favicon.ico")]
-    middleware = [Middleware(StrictTransport)] if site.secure_cookies else []
+    middleware = [Middleware(SecurityHeaders),
+                  *([Middleware(StrictTransport)] if site.secure_cookies else [])]
     app = Starlette(routes=[*questionnaire.routes(site), *admin.routes(site), *icons],
                     middleware=middleware,
                     exception_handlers={TverrsnittError: user_error, HTTPException: http_error,

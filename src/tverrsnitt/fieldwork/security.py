@@ -243,15 +243,22 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def add_security_headers(response: Response, nonce: str | None = None) -> Response:
+def admin_policy(nonce: str | None = None, *, scripts: bool = False) -> str:
+    """The admin pages' Content-Security-Policy: nothing but the page's own style (and, for
+    the pages that run one, its own script) by its nonce."""
+    own = f"'nonce-{nonce}'" if nonce else "'none'"
+    script = f"script-src {own}; " if scripts and nonce else ""
+    return (f"default-src 'none'; style-src {own}; {script}img-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+
+
+def add_security_headers(response: Response, nonce: str | None = None, *,
+                         scripts: bool = False) -> Response:
     """The headers every admin response carries: never cached, never framed, never sniffed."""
-    style = f"'nonce-{nonce}'" if nonce else "'none'"
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style}; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'")
+    response.headers["Content-Security-Policy"] = admin_policy(nonce, scripts=scripts)
     return response
