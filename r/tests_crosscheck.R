@@ -1,4 +1,4 @@
-# Oracle for tverrsnitt.tabulate.tests_chisq and tests_pairwise: R's survey package computes the
+# Oracle for tverrsnitt.tabulate.rao_scott and tabulate.pairwise: R's survey package computes the
 # Rao-Scott tests (svychisq) and the pairwise domain differences (svyby + svycontrast + p.adjust)
 # that tests/test_group_tests.py compares the Python code with.
 #

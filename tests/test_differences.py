@@ -32,8 +32,8 @@ from tverrsnitt.tabulate.differences import (
     write_differences_csv,
 )
 from tverrsnitt.tabulate.differences import tested_breakdowns as group_breakdowns
-from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott
-from tverrsnitt.tabulate.tests_pairwise import PairwiseComparison, compare_pairs, pairwise_shares
+from tverrsnitt.tabulate.pairwise import PairwiseComparison, compare_pairs, pairwise_shares
+from tverrsnitt.tabulate.rao_scott import RaoScott, rao_scott
 
 from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV
 

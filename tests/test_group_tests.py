@@ -16,8 +16,7 @@ import pytest
 
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.errors import UsageError
-from tverrsnitt.tabulate.tests_chisq import RaoScott, rao_scott, rao_scott_from_sums
-from tverrsnitt.tabulate.tests_pairwise import (
+from tverrsnitt.tabulate.pairwise import (
     PairDifference,
     PairwiseComparison,
     adjust_p,
@@ -25,6 +24,7 @@ from tverrsnitt.tabulate.tests_pairwise import (
     pairwise_from_sums,
     pairwise_shares,
 )
+from tverrsnitt.tabulate.rao_scott import RaoScott, rao_scott, rao_scott_from_sums
 
 from .conftest import ROOT, TEST_DATA, require_program
 

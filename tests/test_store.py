@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tverrsnitt.store import Store, hash_token
 from tverrsnitt.store.schema import tokens
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "tverrsnitt" / "store" / "migrations" / "versions"
 
 
 @pytest.fixture
@@ -25,8 +28,19 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 def test_migrating_twice_is_harmless(store_url: str) -> None:
-    Store(store_url).close()
-    Store(store_url).close()
+    first = Store(store_url)
+    first.import_members([{"member_no": "1", "email": "a@example.no", "background": {}}])
+    first.close()
+    again = Store(store_url)  # runs the migrations a second time on the same database
+    try:
+        # One Alembic version row, at the newest migration; the data is still there.
+        with again.engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        newest = sorted(p.stem.split("_")[0] for p in MIGRATIONS.glob("[0-9]*.py"))[-1]
+        assert [v[0] for v in versions] == [newest]
+        assert [m.member_no for m in again.members()] == ["1"]
+    finally:
+        again.close()
 
 
 def test_tokens_are_random_and_stored_hashed(store: Store) -> None:

@@ -23,9 +23,9 @@ from ..study import layout
 from ..study.model import Figure, Study
 from ..weight import Design
 from .differences import GroupDifference
+from .pairwise import compare_pairs
 from .proportions import Method, Proportion, proportion, proportions_by
-from .tests_chisq import rao_scott_statistics
-from .tests_pairwise import compare_pairs
+from .rao_scott import rao_scott_statistics
 
 Key = tuple[str, str, str, str, str]
 

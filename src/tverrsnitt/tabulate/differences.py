@@ -3,7 +3,7 @@
 Used to mark significant differences in charts and the report, and to let a figure keep only
 the statements whose groups differ significantly and visibly (`select:`), instead of choosing
 them by eye as the 2023 report did for Figur 5.7, 5.8, 5.11, 6.7, 6.8 and 6.10. The numbers
-are those of `tests_chisq.rao_scott` and `tests_pairwise.pairwise_shares` (both R-verified),
+are those of `rao_scott.rao_scott` and `pairwise.pairwise_shares` (both R-verified),
 computed from per-cell sums (`cell_sums`) because the design is `ids = ~1`: one Polars pass for
 all items instead of one per item and breakdown (equal to 1e-12, tests/test_differences.py).
 This module only decides who is in each base and which share is compared.
@@ -29,13 +29,13 @@ from ..study.statistics import STATISTICS, is_numeric_statistic
 from ..weight import Design
 from .cell_sums import CellTable, ItemSums
 from .numeric import Domains, domains_for
-from .tests_chisq import RaoScott, rao_scott_from_sums
-from .tests_pairwise import (
+from .pairwise import (
     PairwiseComparison,
     compare_pairs,
     notable_differences,
     pairwise_from_sums,
 )
+from .rao_scott import RaoScott, rao_scott_from_sums
 from .wald import WaldTest, wald_equal_means
 
 # The level at which charts and the report call a group difference significant.

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import UsageError, did_you_mean, one_of
 from ..weight.design import Design
 from .closed_form import share_and_se
-from .tests_chisq import category_labels, positive_weights
+from .rao_scott import category_labels, positive_weights
 
 ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
 
