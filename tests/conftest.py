@@ -8,13 +8,16 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tverrsnitt.clean import AnalysisData, prepare
 from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.ingest import Ingested, read_export, read_register
+from tverrsnitt.pipeline import ReportResult
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.tabulate import Tables, tabulate
 
@@ -191,4 +194,35 @@ def number_style_faults(texts: Iterable[str]) -> list[tuple[str, str]]:
         found.extend((fault, text) for fault, pattern in NUMBER_STYLE_FAULTS.items()
                      if pattern.search(bare))
     return found
+
+
+@dataclass(frozen=True)
+class ExampleReport:
+    """The example report, built once for the whole session (every format, with the
+    register), and what the pipeline handed the PDF renderer (study, published tables,
+    charts, data quality) — the tests compare the outputs with those."""
+
+    result: ReportResult
+    rendered: tuple[Any, ...]
+
+
+@pytest.fixture(scope="session")
+def example_report(tmp_path_factory: pytest.TempPathFactory) -> ExampleReport:
+    import tverrsnitt.report.pdf
+    from tverrsnitt.pipeline import build_report
+
+    out = tmp_path_factory.mktemp("example") / "out"
+    captured: list[tuple[Any, ...]] = []
+    original = tverrsnitt.report.pdf.write_pdf
+
+    def capture(*args: Any) -> None:
+        captured.append(args[:4])
+        original(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        # build_report imports write_pdf from its module when it renders the PDF.
+        patch.setattr(tverrsnitt.report.pdf, "write_pdf", capture)
+        result = build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV)
+    assert len(captured) == 1, "build_report no longer calls tverrsnitt.report.pdf.write_pdf"
+    return ExampleReport(result, captured[0])
 

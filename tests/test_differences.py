@@ -17,7 +17,7 @@ from tverrsnitt.chart import style as chart_style
 from tverrsnitt.clean import AnalysisData
 from tverrsnitt.clean.expressions import base_expr
 from tverrsnitt.errors import StudyDefinitionError
-from tverrsnitt.pipeline import ReportResult, build_report
+from tverrsnitt.pipeline import ReportResult
 from tverrsnitt.report.grids import figure_grids
 from tverrsnitt.study import Study, layout, load_study
 from tverrsnitt.study.model import Figure, SelectRule
@@ -35,7 +35,7 @@ from tverrsnitt.tabulate.differences import tested_breakdowns as group_breakdown
 from tverrsnitt.tabulate.pairwise import PairwiseComparison, compare_pairs, pairwise_shares
 from tverrsnitt.tabulate.rao_scott import RaoScott, rao_scott
 
-from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV
+from .conftest import EXAMPLE, ExampleReport
 
 
 @pytest.fixture(scope="module")
@@ -273,9 +273,8 @@ def test_select_is_validated(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    out = tmp_path_factory.mktemp("differences") / "out"
-    return build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV, formats=["html"])
+def run(example_report: ExampleReport) -> ReportResult:
+    return example_report.result
 
 
 def test_pipeline_writes_csv_and_marks_the_report(run: ReportResult) -> None:

@@ -12,13 +12,19 @@ import pytest
 from tverrsnitt.cli import main
 from tverrsnitt.pipeline import ReportResult, build_report
 
-from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV, TEST_DATA, number_style_faults
+from .conftest import (
+    EXAMPLE,
+    EXPORT_CSV,
+    REGISTER_CSV,
+    TEST_DATA,
+    ExampleReport,
+    number_style_faults,
+)
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    out = tmp_path_factory.mktemp("run") / "out"
-    return build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV)
+def run(example_report: ExampleReport) -> ReportResult:
+    return example_report.result
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ from pathlib import Path
 import docx
 from markupsafe import escape
 
-from tverrsnitt.pipeline import build_report
 from tverrsnitt.report.outline import build_outline, norwegian_order
 from tverrsnitt.study import Study
 from tverrsnitt.study.citations import citations, cites
 from tverrsnitt.tabulate import Tables
 
-from .conftest import EXAMPLE, edit, problems_of
+from .conftest import ExampleReport, edit, problems_of
 
 
 def test_the_list_holds_the_cited_works_in_order(study: Study, tables: Tables) -> None:
@@ -29,8 +28,8 @@ def test_the_list_holds_the_cited_works_in_order(study: Study, tables: Tables) -
         norwegian_order("Zahl")
 
 
-def test_html_and_word_print_the_same_list(tmp_path: Path, study: Study) -> None:
-    result = build_report(EXAMPLE, tmp_path / "out", formats=["html", "docx"])
+def test_html_and_word_print_the_same_list(example_report: ExampleReport, study: Study) -> None:
+    result = example_report.result
     html = (result.out_dir / "report.html").read_text(encoding="utf-8")
     assert '<a href="#referanser">Referanser</a>' in html  # in the contents
     words = [p.text for p in docx.Document(str(result.out_dir / "report.docx")).paragraphs]

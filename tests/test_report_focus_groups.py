@@ -14,12 +14,13 @@ from tverrsnitt.pipeline import ReportResult, build_report
 from tverrsnitt.study import Study
 from tverrsnitt.tabulate.evidence import gather
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, ExampleReport
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    return build_report(EXAMPLE, tmp_path_factory.mktemp("qual") / "out", formats=["html"])
+def run(example_report: ExampleReport) -> ReportResult:
+    # The study's default export and register are the files the shared build reads.
+    return example_report.result
 
 
 @pytest.fixture(scope="module")

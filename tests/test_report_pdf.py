@@ -19,17 +19,14 @@ from PIL import Image, ImageStat
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-import tverrsnitt.report
-import tverrsnitt.report.pdf
 from tverrsnitt.chart import Chart
-from tverrsnitt.pipeline import build_report
 from tverrsnitt.report.outline import Outline, SectionView, build_outline
 from tverrsnitt.report.pdf import print_css
 from tverrsnitt.report.quality import DataQuality
 from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables
 
-from .conftest import EXAMPLE, EXPORT_CSV, REGISTER_CSV, require_program, sparse_pages
+from .conftest import ExampleReport, require_program, sparse_pages
 
 A4 = (595.28, 841.89)  # points
 MM = 72 / 25.4
@@ -47,24 +44,12 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(example_report: ExampleReport) -> Built:
     """The example run with its PDF, and the inputs the pipeline passed to write_pdf."""
-    out = tmp_path_factory.mktemp("pdf") / "out"
-    captured: list[tuple[Any, ...]] = []
-    original = tverrsnitt.report.pdf.write_pdf
-
-    def capture(*args: Any) -> None:
-        captured.append(args[:4])
-        original(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        # build_report imports write_pdf from its module when it renders the PDF.
-        patch.setattr(tverrsnitt.report.pdf, "write_pdf", capture)
-        result = build_report(EXAMPLE, out, data=EXPORT_CSV, register=REGISTER_CSV,
-                              formats=("html", "pdf"))
-    assert len(captured) == 1, "build_report no longer calls tverrsnitt.report.pdf.write_pdf"
+    result = example_report.result
+    out = result.out_dir
     assert Path("report.pdf") in result.files
-    study, tables, charts, quality = captured[0]
+    study, tables, charts, quality = example_report.rendered
     # The run was written to a temporary folder and moved into place: follow the charts.
     charts = {key: replace(c, svg=out / "figurer" / c.svg.name, png=out / "figurer" / c.png.name)
               for key, c in charts.items()}
