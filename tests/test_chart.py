@@ -304,3 +304,12 @@ def test_without_the_register_the_comparison_shows_the_sample_alone(study: Study
     data = data_for(study, sample_only, "2.1")
     assert [s.legend for s in data.series] == ["Utvalg (N\u00a0=\u00a0468)"]
     assert chart_data(study, study.figure("2.1"), only(tables, "4.10")) is None
+
+
+def test_every_chart_kind_the_definition_allows_has_a_renderer() -> None:
+    """study/charts.py lists the kinds validation accepts; the chart stage draws each of them
+    (a new kind added to one list and not the other fails here)."""
+    from tverrsnitt.chart import RENDERERS
+    from tverrsnitt.study.charts import DRAWN
+
+    assert sorted(RENDERERS) == sorted(DRAWN)

@@ -307,3 +307,11 @@ def test_unlabelled_cups_show_the_pseudonym(example: list[Placement], tmp_path: 
     svg, _ = draw_curling(example, "FG2", "elev", {}, tmp_path / "pseudonym")
     texts = {t.text for t in ET.parse(svg).getroot().iter(f"{SVG}text")}
     assert {f"D{i}" for i in range(7, 13)} <= texts
+
+
+def test_a_diagram_of_no_cups_or_an_unknown_round_is_refused() -> None:
+    example = read_placements(EXAMPLE_CSV)
+    with pytest.raises(ChartError, match="Unknown round 'rektor'"):
+        curling_figure(example, "FG1", "rektor", EDUCATION)
+    with pytest.raises(ChartError, match=r"No placements of group 'FG9' in round 'laerer'.*FG1, FG2"):
+        curling_figure(example, "FG9", "laerer", EDUCATION)

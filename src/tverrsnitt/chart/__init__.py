@@ -22,7 +22,7 @@ from .describe import alt_text
 
 __all__ = ["Chart", "ChartData", "ChartError", "chart_data", "draw", "render_charts"]
 
-_RENDERERS = {"stacked": stacked.draw, "grouped": grouped.draw, "bars": grouped.draw,
+RENDERERS = {"stacked": stacked.draw, "grouped": grouped.draw, "bars": grouped.draw,
               "dots": dots.draw}
 
 
@@ -66,7 +66,7 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
 
 def draw(data: ChartData) -> Figure:
     """The matplotlib figure of one chart (call inside `matplotlib.rc_context(style.RC)`)."""
-    return _RENDERERS[data.kind](data)
+    return RENDERERS[data.kind](data)
 
 
 def _render(folder: Path, data: ChartData, alt: str) -> Chart:

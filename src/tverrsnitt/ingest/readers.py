@@ -11,7 +11,7 @@ import codecs
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from ..errors import DataProblem, InputDataError
 from ..study.model import normalise_header
 
 ROW = "__row__"
-SUPPORTED = (".csv", ".txt", ".xlsx", ".sav")
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,11 @@ def read_table(path: Path, sheet: str | None = None,
     else its one sheet whose first row has `expected_headers`."""
     if not path.is_file():
         raise _fail(path, "an existing file", value=None)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return read_csv(path)
-    if suffix == ".xlsx":
-        return read_xlsx(path, sheet, expected_headers, preferred_sheet)
-    if suffix == ".sav":
-        return read_sav(path)
-    raise _fail(path, f"a file ending in one of {', '.join(SUPPORTED)}", value=path.suffix or "")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise _fail(path, f"a file ending in one of {', '.join(SUPPORTED)}",
+                    value=path.suffix or "")
+    return reader(path, sheet, expected_headers, preferred_sheet)
 
 
 # ----------------------------------------------------------------------------- csv
@@ -302,3 +298,19 @@ def _sav_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return (pl.when(column == column.floor()).then(column.cast(pl.Int64).cast(pl.String))
                 .otherwise(column.cast(pl.String)))
     return column.cast(pl.String)
+
+
+# ----------------------------------------------------------------------------- formats
+
+Reader = Callable[[Path, str | None, Collection[str], str | None], RawTable]
+
+# The input formats, by file extension: the one list `read_table`, the errors and the README's
+# table of formats follow. A new format is a reader here and one line below.
+READERS: dict[str, Reader] = {
+    ".csv": lambda path, *_: read_csv(path),
+    ".txt": lambda path, *_: read_csv(path),
+    ".xlsx": read_xlsx,
+    ".sav": lambda path, *_: read_sav(path),
+}
+SUPPORTED = tuple(READERS)
+

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import DefinitionProblem, did_you_mean, one_of
 from . import layout
+from .charts import auto_kind
 from .citations import citations
 from .citations import cites as cites_work
 from .conditions import Condition
@@ -752,12 +753,8 @@ def _reference_categories(study: Study, figure: Figure, item: str) -> tuple[str,
 
 
 def _stacked(study: Study, figure: Figure) -> bool:
-    """True when the figure is drawn as 100 % stacked bars (chart.data.chart_kind's choice)."""
-    kind = figure.chart.kind
-    if kind != "auto":
-        return kind == "stacked"
-    return (figure.statistic == "distribution" and study.comparison(figure.by) is None
-            and (figure.by != "none" or len(figure.items) > 1))
+    """True when the figure is drawn as 100 % stacked bars (the one choice, charts.auto_kind)."""
+    return auto_kind(study, figure) == "stacked"
 
 
 def _cumulative_problem(study: Study, figure: Figure, ref: ReferenceValue) -> str | None:

@@ -22,7 +22,7 @@ from .charts import CHART_KIND_NAMES
 from .conditions import Condition
 from .frozen import Frozen
 from .qual import QualDefinition, QualFigure
-from .statistics import STATISTIC_NAMES
+from .statistics import STATISTIC_NAMES, CiMethod
 from .yamlfile import KeyPath, YamlDocument, format_key_path
 
 # ----------------------------------------------------------------------------- questionnaire
@@ -758,7 +758,7 @@ class StudyMeta(Frozen):
     min_cell: int = Field(default=5, ge=3)
     """Disclosure control: published output shows no number based on fewer respondents (at least
     3: a smaller group can point to a person)."""
-    ci_method: Literal["logit", "beta", "wilson"] = "logit"
+    ci_method: CiMethod = "logit"
     """95 % intervals of shares as R survey's svyciprop: `logit` (its default), `beta`
     (Korn–Graubard) or `wilson`."""
 

@@ -14,6 +14,11 @@ from typing import Literal
 
 ValueKind = Literal["share", "number", "points", "count", "text", "qualitative"]
 
+# The confidence interval methods of a share (study.yaml `ci_method`), as R survey's
+# svyciprop names them; tabulate.proportions computes each.
+CiMethod = Literal["logit", "beta", "wilson"]
+CI_METHODS: tuple[CiMethod, ...] = ("logit", "beta", "wilson")
+
 
 @dataclass(frozen=True)
 class StatisticKind:

@@ -35,17 +35,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
 from ..errors import DesignError
+from ..study.statistics import CI_METHODS, CiMethod
 from ..weight.design import Design
 
-Method = Literal["logit", "beta", "wilson"]
-METHODS: tuple[Method, ...] = ("logit", "beta", "wilson")
+Method = CiMethod
+METHODS = CI_METHODS
 TOTAL = "Totalt"
 # An effective sample size beyond which a beta interval is narrower than any printed digit
 # (this happens for a share fixed by raking, whose SE is ~1e-10).
