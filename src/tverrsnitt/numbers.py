@@ -28,6 +28,13 @@ def decimal(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def as_typed(value: float) -> str:
+    """A number as a Norwegian respondent would type it, no more digits than it has: 50, 37,5."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:g}".replace(".", ",")
+
+
 def prosent(value: int) -> str:
     """'81 prosent' with a no-break space so the number never ends a line alone."""
     return f"{value}{NBSP}prosent"
@@ -57,3 +64,9 @@ def points(value: float) -> str:
 def with_unit(text: str, unit: str | None) -> str:
     """'9,2 år': a number and its unit, never broken across lines."""
     return f"{text}{NBSP}{unit}" if unit else text
+
+
+def p_value(p: float) -> str:
+    """'p < 0,001' or 'p = 0,003', with no-break spaces: a line never breaks inside it."""
+    return f"p{NBSP}<{NBSP}0,001" if p < 0.001 else f"p{NBSP}={NBSP}{decimal(p, 3)}"
+

@@ -30,6 +30,7 @@ from matplotlib.patches import Circle, Rectangle
 
 from ..errors import ChartError
 from ..ingest.placements import CENTRE_LETTER, MAX_DISTANCE, ROUND_LABEL, ROUNDS, Placement, distance
+from ..numbers import decimal
 from . import canvas, style
 
 # ----------------------------------------------------------------------------- sizes (inches)
@@ -165,8 +166,8 @@ def alt_text(placements: Sequence[Placement], group: str, round: str) -> str:
     wanted = f"; {on_top} ønsket å plassere koppen oppå" if on_top else ""
     return (f"Curlingbo sett ovenfra med {centre} ({CENTRE_LETTER[round]}) i sentrum, "
             f"{group_name(group)}: {len(cups)} kopper; gjennomsnittlig avstand "
-            f"{_comma(sum(distances) / len(distances))} husradier "
-            f"(fra {_comma(min(distances))} til {_comma(max(distances))}){wanted}.")
+            f"{decimal(sum(distances) / len(distances), 2)} husradier "
+            f"(fra {decimal(min(distances), 2)} til {decimal(max(distances), 2)}){wanted}.")
 
 
 def extent(placements: Iterable[Placement]) -> float:
@@ -179,10 +180,6 @@ def group_name(group: str) -> str:
     """'FG1' -> 'fokusgruppe 1'; other names as written."""
     match = re.fullmatch(r"(?i)fg\s*(\d+)", group.strip())
     return f"fokusgruppe {match.group(1)}" if match else group
-
-
-def _comma(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",")
 
 
 def _cups(placements: Iterable[Placement], group: str, round: str) -> list[Placement]:

@@ -31,6 +31,7 @@ from ..ingest.placements import (
     distance,
     read_placements,
 )
+from ..numbers import decimal
 from ..study.qual import FocusGroup, QualDefinition
 
 SCALE = 100.0  # SVG units per house radius
@@ -149,7 +150,7 @@ def number_text(value: float, digits: int) -> str:
 
 def comma(value: float, digits: int = 2) -> str:
     """A number for reading: Norwegian decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
+    return decimal(value, digits)
 
 
 def cup_rows(group: FocusGroup, placements: Iterable[Placement]) -> list[CupRow]:

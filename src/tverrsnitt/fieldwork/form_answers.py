@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..numbers import as_typed
 from ..study.model import Question
 from .flow import is_answered
 
@@ -43,9 +44,7 @@ class PageForm:
 
 def format_number(value: float) -> str:
     """A number as a Norwegian respondent would type it: 50, or 37,5."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:g}".replace(".", ",")
+    return as_typed(value)
 
 
 def parse_number(text: str, question: Question) -> float | str:

@@ -236,4 +236,4 @@ def _datetime(question: Question, cells: pl.Series,
 
 
 def _norwegian(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    return f"{value:g}".replace(".", ",")  # keeps a typed value's form: '1e+03' stays visible

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .. import numbers
 from ..ingest.placements import ROUND_LABEL, distance
-from ..numbers import NBSP, decimal, number, points, prosent, range_prosent, thousands
+from ..numbers import NBSP, decimal, number, p_value, points, prosent, range_prosent, thousands
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
@@ -278,11 +278,6 @@ def _spans(options: Sequence[str]) -> str:
     return " eller ".join(f"«{o}»" for o in options)
 
 
-def _p_text(p: float) -> str:
-    """'p < 0,001' or 'p = 0,003', with no-break spaces: a line never breaks inside it."""
-    return f"p{NBSP}<{NBSP}0,001" if p < 0.001 else f"p{NBSP}={NBSP}{decimal(p, 3)}"
-
-
 def test_line(study: Study, result: GroupDifference, several: bool) -> str:
     """'Forskjellen mellom gruppene er (ikke) statistisk signifikant (Rao–Scott F = 4,21,
     p = 0,003).', prefixed by the statement or option it is about when the table has several."""
@@ -293,7 +288,7 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
         line = f"Forskjellen mellom gruppene kan ikke testes: {result.reason}."
     else:
         line = (f"Forskjellen mellom gruppene er {verdict}statistisk signifikant "
-                f"({name} F{NBSP}={NBSP}{decimal(test.f, 2)}, {_p_text(test.p_value)}).")
+                f"({name} F{NBSP}={NBSP}{decimal(test.f, 2)}, {p_value(test.p_value)}).")
     if result.share is not None and result.share not in ("top2", "bottom2", *NUMERIC_TESTED):
         return f"{result.share}: {line}"  # an option of a multi-select
     return f"{study.question(result.item).label}: {line}" if several else line
