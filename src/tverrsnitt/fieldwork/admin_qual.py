@@ -50,7 +50,6 @@ QUAL_URL = "/admin/qual"
 PLACEMENT_CSV = "/admin/qual/plassering.csv"
 
 
-
 @dataclass
 class _Transcripts:
     """The anonymised transcripts, read again when a transcript file changes."""

@@ -294,8 +294,6 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
     return f"{study.question(result.item).label}: {line}" if several else line
 
 
-
-
 def _percent(value: float) -> str:
     return prosent(int(value)) if value == int(value) else f"{decimal(value)}{NBSP}prosent"
 

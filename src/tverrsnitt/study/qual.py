@@ -204,7 +204,6 @@ class QualDefinition(QualFile):
         return {t.code: t for top in self.themes for t in top.walk()}
 
 
-
 # ----------------------------------------------------------------------------- loading
 
 
