@@ -14,10 +14,11 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex, to_rgb
 
 from .. import numbers
+from ..study import layout
 
 # ----------------------------------------------------------------------------- words
 AXIS_LABEL = "Prosent"
-TOTAL = "Totalt"
+TOTAL = layout.TOTAL
 
 # ----------------------------------------------------------------------------- fonts
 # DejaVu Sans ships with matplotlib, so the PNG looks the same on every machine and text can be

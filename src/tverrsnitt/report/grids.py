@@ -87,15 +87,15 @@ def composition_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     rows = tables.for_figure(figure.id)
     for group in layout.groups(study, figure.by):
         in_group = [r for r in rows if r.group == group]
-        total = next((r for r in in_group if r.category == "Totalt"), None)
+        total = next((r for r in in_group if r.category == layout.TOTAL), None)
         if total is None:
             continue
-        label = "Totalt" if group == "Totalt" else headings.get(group, group)
+        label = layout.TOTAL if group == layout.TOTAL else headings.get(group, group)
         shown = not tables.is_hidden(total)
         grid.add([label, thousands(total.count) if shown else HIDDEN,
                   str(shown_whole_percent(total)) if shown else HIDDEN], strong=True)
         for row in in_group:
-            if row.category != "Totalt":
+            if row.category != layout.TOTAL:
                 count = HIDDEN if tables.is_hidden(row) else thousands(row.count)
                 grid.add([row.category, count, ""], indent=True)
     return grid
@@ -227,7 +227,7 @@ def _breakdown(study: Study, tables: Tables, figure: Figure, by: str, grid: Grid
                 present[0].base)
             extra = [_interval(study, tables, cells[0])] if interval else []
             grid.add([label, *(_cell(study, tables, c) for c in cells), *extra, base],
-                     strong=group == "Totalt" and by != "none")
+                     strong=group == layout.TOTAL and by != "none")
             for cell in present:
                 if cell.note and not tables.is_hidden(cell) and cell.count > 0:
                     not_computable.append(f"{label}: {cell.note}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..numbers import decimal, thousands
+from ..study import layout
 from ..tabulate.disclosure import withheld_parts
 from ..weight.representativity import NonresponseAnalysis
 from ..weight.study_raking import StudyWeights
@@ -56,7 +57,7 @@ def nonresponse_grids(analysis: NonresponseAnalysis, k: int) -> list[Grid]:
             grid.add([c.category, thousands(c.invited), decimal(c.invited_percent),
                       thousands(c.respondents), decimal(c.respondent_percent),
                       signed(c.difference), decimal(c.response_rate)])
-        grid.add(["Totalt", thousands(variable.invited), "100,0",
+        grid.add([layout.TOTAL, thousands(variable.invited), "100,0",
                   thousands(variable.respondents), "100,0", "", ""], strong=True)
         grid.notes.append(
             f"Svarte: de {thousands(analysis.linked)} av {thousands(analysis.analysed)} "
@@ -132,7 +133,7 @@ def themes_grid(evidence: QualEvidence) -> Grid:
     """Coded passages per theme and focus group (a theme's count includes its sub-themes')."""
     groups = evidence.qual.groups
     grid = Grid("Tematisk oversikt: kodede utsagn per tema og fokusgruppe",
-                ["Tema", *(g.label for g in groups), "Totalt"])
+                ["Tema", *(g.label for g in groups), layout.TOTAL])
     counts = evidence.theme_counts()
     for top in evidence.qual.themes:
         for theme in top.walk():

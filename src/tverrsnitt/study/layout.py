@@ -10,10 +10,9 @@ import re
 from collections.abc import Iterable
 
 from .model import Figure, NetSpec, Recode, Study
-from .statistics import STATISTICS
+from .statistics import STATISTICS, TOTAL
 
 RESPONSE_STATUS_ITEM = "svarstatus"
-TOTAL = "Totalt"
 # The one category of a free-text item: how many wrote an answer (statistic `answers`).
 ANSWERS = "Svar"
 # The fixed category rows of each statistic that has them (mean: ('mean',) …).

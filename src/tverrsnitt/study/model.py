@@ -22,7 +22,7 @@ from .charts import CHART_KIND_NAMES
 from .conditions import Condition
 from .frozen import Frozen
 from .qual import QualDefinition, QualFigure
-from .statistics import STATISTIC_NAMES, CiMethod
+from .statistics import STATISTIC_NAMES, TOTAL, CiMethod
 from .yamlfile import KeyPath, YamlDocument, format_key_path
 
 # ----------------------------------------------------------------------------- questionnaire
@@ -539,7 +539,7 @@ class NumberRef(Frozen):
     """The item (or a list of items, for `range_prosent`)."""
     category: Label
     """An option, top2, bottom2, mean, median, q1, q3, sum or net."""
-    group: str = "Totalt"
+    group: str = TOTAL
     """The group (default Totalt)."""
     by: str | None = None
     """The breakdown (default the figure's `by`): `by` or one of its `also_by` (with a `by`,

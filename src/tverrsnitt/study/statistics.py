@@ -14,6 +14,10 @@ from typing import Literal
 
 ValueKind = Literal["share", "number", "points", "count", "text", "qualitative"]
 
+# The key of everyone: a breakdown's total group and a composition's total row (tables.csv
+# prints it as is).
+TOTAL = "Totalt"
+
 # The confidence interval methods of a share (study.yaml `ci_method`), as R survey's
 # svyciprop names them; tabulate.proportions computes each.
 CiMethod = Literal["logit", "beta", "wilson"]

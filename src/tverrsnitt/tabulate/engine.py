@@ -131,7 +131,7 @@ class Engine:
 
     def _group_of(self, row: tuple, offset: int, by: str) -> str | None:
         index = self._dim_index(by)
-        return "Totalt" if index is None else self.cell_labels(row[offset])[index]
+        return layout.TOTAL if index is None else self.cell_labels(row[offset])[index]
 
     def counts(self, item: str, by: str,
                kind: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
@@ -145,7 +145,7 @@ class Engine:
                 continue
             counts[(group, value)] += n
             if by != "none":
-                counts[("Totalt", value)] += n
+                counts[(layout.TOTAL, value)] += n
         if kind == "multi":
             base_cube = self.cubes[(item, "multi-base")]
             for row in base_cube.rows:
@@ -154,7 +154,7 @@ class Engine:
                     continue
                 bases[group] += row[-1]
                 if by != "none":
-                    bases["Totalt"] += row[-1]
+                    bases[layout.TOTAL] += row[-1]
         else:
             for (group, _value), n in list(counts.items()):
                 bases[group] += n
@@ -236,12 +236,12 @@ def _composition(engine: Engine, figure: Figure, item: str, by: str,
                  counts: dict[tuple[str, str], int], bases: dict[str, int]) -> Iterator[TableRow]:
     """Tabell 3.1: counts per source option within each group, as a share of everyone."""
     study = engine.study
-    total = bases.get("Totalt", 0)
+    total = bases.get(layout.TOTAL, 0)
     variable = None if study.has_question(by) else study.derived_variable(by)
     own_recode = (isinstance(variable, Recode) and variable.source == item) or by == item
     for group in layout.groups(study, by):
-        if group == "Totalt":
-            yield TableRow(figure.id, item, by, group, "Totalt", total, total, share(total, total))
+        if group == layout.TOTAL:
+            yield TableRow(figure.id, item, by, group, layout.TOTAL, total, total, share(total, total))
             continue
         members = (layout.group_members(study, by, group) if own_recode
                    else study.question(item).options)
@@ -249,7 +249,7 @@ def _composition(engine: Engine, figure: Figure, item: str, by: str,
             n = counts.get((group, value), 0)
             yield TableRow(figure.id, item, by, group, value, n, total, share(n, total))
         n = bases.get(group, 0)
-        yield TableRow(figure.id, item, by, group, "Totalt", n, total, share(n, total))
+        yield TableRow(figure.id, item, by, group, layout.TOTAL, n, total, share(n, total))
 
 
 def _comparison(engine: Engine, figure: Figure, item: str, by: str,
@@ -304,7 +304,7 @@ def _response_status(engine: Engine, figure: Figure, notes: list[Note]) -> Itera
     )
     item = layout.RESPONSE_STATUS_ITEM
     for category, count in values:
-        yield TableRow(figure.id, item, "none", "Totalt", category, count, invited,
+        yield TableRow(figure.id, item, "none", layout.TOTAL, category, count, invited,
                        share(count, invited))
 
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from ..ingest.placements import ROUNDS, Placement, distance
+from ..study import layout
 
 # Rows of `distance_table`: which breakdown a row belongs to.
 BY_EDUCATION, BY_GROUP, BY_ALL = "utdanning", "gruppe", "alle"
-TOTAL = "Totalt"
+TOTAL = layout.TOTAL
 NO_EDUCATION = "Ikke oppgitt"
 
 

@@ -41,12 +41,13 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from ..errors import DesignError
+from ..study import layout
 from ..study.statistics import CI_METHODS, CiMethod
 from ..weight.design import Design
 
 Method = CiMethod
 METHODS = CI_METHODS
-TOTAL = "Totalt"
+TOTAL = layout.TOTAL
 # An effective sample size beyond which a beta interval is narrower than any printed digit
 # (this happens for a share fixed by raking, whose SE is ~1e-10).
 HUGE_N_EFF = 1e14
