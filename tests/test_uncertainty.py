@@ -16,7 +16,7 @@ from tverrsnitt.clean import AnalysisData
 from tverrsnitt.clean.expressions import base_expr, condition_expr
 from tverrsnitt.cli import main
 from tverrsnitt.ingest import WEIGHT
-from tverrsnitt.pipeline import build_report
+from tverrsnitt.pipeline import ReportResult, build_report
 from tverrsnitt.study import Study, layout
 from tverrsnitt.study.conditions import parse_condition
 from tverrsnitt.study.model import Figure
@@ -107,9 +107,16 @@ def made_up(ident: int) -> str:
     return repr(0.5 + ((ident * 7919) % 13) / 6)
 
 
-def test_weighted_report_matches_r(tmp_path: Path) -> None:
-    result = build_report(EXAMPLE, tmp_path / "out", data=export_with_weights(tmp_path, made_up),
-                          weight="Vekt")
+@pytest.fixture(scope="module")
+def weighted(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
+    """The example run with the made-up weights of r/design_crosscheck.R (--weight Vekt)."""
+    folder = tmp_path_factory.mktemp("weighted")
+    return build_report(EXAMPLE, folder / "out", data=export_with_weights(folder, made_up),
+                        weight="Vekt", formats=["html"])
+
+
+def test_weighted_report_matches_r(weighted: ReportResult) -> None:
+    result = weighted
     expected = r_rows("made_up", "q41", "logit")
     assert len(expected) == 7
     for group, want in expected.items():
@@ -138,12 +145,12 @@ def test_bad_weights_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 1 and "column 'Vekt'" in capsys.readouterr().err
 
 
-def test_published_output_shows_the_weighted_shares(study: Study, tmp_path: Path) -> None:
+def test_published_output_shows_the_weighted_shares(study: Study,
+                                                    weighted: ReportResult) -> None:
     from tverrsnitt.chart import chart_data
     from tverrsnitt.tabulate import shown_whole_percent
 
-    result = build_report(EXAMPLE, tmp_path / "out", data=export_with_weights(tmp_path, made_up),
-                          weight="Vekt")
+    result = weighted
     data = chart_data(study, study.figure("4.3"), result.tables)
     assert data is not None
     row = result.tables.get("4.3", "q41_saerskilte_behov", "yrkesgruppe", "Annet", "top2")
