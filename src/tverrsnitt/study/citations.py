@@ -35,8 +35,8 @@ def _one_line(text: str) -> str:
 
 
 def _known_tail(candidate: str, known: frozenset[str]) -> str:
-    """The candidate, or its shortest-dropped tail that is a known work: 'Som Bergene 2021'
-    is 'Bergene 2021' when that is in the bibliography (a sentence's first word is capitalised
+    """The candidate, or the longest tail of it that is a known work: 'Som Bergene 2021' is
+    'Bergene 2021' when that is in the bibliography (a sentence's first word is capitalised
     like a name)."""
     words = candidate.split(" ")
     for start in range(len(words) - 1):
