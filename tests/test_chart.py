@@ -308,8 +308,13 @@ def test_without_the_register_the_comparison_shows_the_sample_alone(study: Study
 
 def test_every_chart_kind_the_definition_allows_has_a_renderer() -> None:
     """study/charts.py lists the kinds validation accepts; the chart stage draws each of them
-    (a new kind added to one list and not the other fails here)."""
-    from tverrsnitt.chart import RENDERERS
-    from tverrsnitt.study.charts import DRAWN
+    (a new kind added to one list and not the other fails here), and each has alt-text words
+    for what it can draw."""
+    from tverrsnitt.chart import KINDS
+    from tverrsnitt.study.charts import CHART_KINDS, DRAWN
 
-    assert sorted(RENDERERS) == sorted(DRAWN)
+    assert sorted(KINDS) == sorted(DRAWN)
+    for name, kind in KINDS.items():
+        values = CHART_KINDS[name].values
+        assert ("share" in values) == (kind.shares is not None) == (kind.shares_words is not None)
+        assert ("number" in values) == (kind.numbers_words is not None)

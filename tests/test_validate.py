@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from tverrsnitt import chart
+from tverrsnitt.chart import chart_data
 from tverrsnitt.chart.check import complete_tables
-from tverrsnitt.chart.data import chart_data
 from tverrsnitt.cli import main
 from tverrsnitt.errors import ChartError, StudyDefinitionError
 from tverrsnitt.study import load

@@ -2,7 +2,7 @@
 
 `render_charts` is the stage's one entry point. For each figure it asks `data` what to draw
 (rows, series, order, labels — all cells of `Tables`), hands that to the renderer of the
-figure's kind (`stacked` or `grouped`) and writes both files through `canvas.save`.
+figure's kind (`kinds.KINDS`) and writes both files through `canvas.save`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from matplotlib.figure import Figure
 
 from ..study.model import Study
 from ..tabulate import Tables
-from . import canvas, dots, grouped, stacked, style
-from .data import ChartData, ChartError, chart_data
+from . import canvas, style
+from .data import ChartData, ChartError
 from .describe import alt_text
+from .kinds import KINDS, chart_data
 
-__all__ = ["Chart", "ChartData", "ChartError", "chart_data", "draw", "render_charts"]
+__all__ = ["KINDS", "Chart", "ChartData", "ChartError", "chart_data", "draw", "render_charts"]
 
-RENDERERS = {"stacked": stacked.draw, "grouped": grouped.draw, "bars": grouped.draw,
-              "dots": dots.draw}
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
 
 def draw(data: ChartData) -> Figure:
     """The matplotlib figure of one chart (call inside `matplotlib.rc_context(style.RC)`)."""
-    return RENDERERS[data.kind](data)
+    return KINDS[data.kind].draw(data)
 
 
 def _render(folder: Path, data: ChartData, alt: str) -> Chart:

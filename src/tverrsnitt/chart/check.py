@@ -13,7 +13,7 @@ from ..study import layout
 from ..study.model import Figure, Study
 from ..study.statistics import STATISTICS, category_value
 from ..tabulate.tables import TableRow, Tables
-from .data import chart_data
+from .kinds import chart_data
 
 # Statistics whose rows come from elsewhere (the register, free text, focus groups): their
 # figures are tables or drawn by their own stage.

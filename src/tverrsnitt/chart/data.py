@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal, cast
+from dataclasses import dataclass
+from typing import Literal
 
-from ..errors import ChartError, did_you_mean
+from ..errors import ChartError
 from ..numbers import number, points
 from ..study import layout
-from ..study.charts import auto_kind, drawn_value, kind_problem
 from ..study.model import Figure, Study
 from ..study.statistics import STATISTICS, decimals_for, is_numeric_statistic
-from ..tabulate.differences import Differences
 from ..tabulate.tables import TableRow, Tables, shown_percent, shown_whole_percent
-from . import references, style
+from . import style
 from .references import Mark, ReferenceKey
 
-ChartKind = Literal["stacked", "grouped", "bars", "dots"]
+ChartKind = str  # a name of chart.kinds.KINDS (study/charts.py lists them for validation)
 RowsAre = Literal["items", "groups", "categories"]
 TOTAL = layout.TOTAL
 
@@ -110,110 +108,6 @@ class ChartData:
     axis: Axis = PERCENT_AXIS
     # What a dot or bar of numbers shows ('gjennomsnittet'), for the alt text; '' for shares.
     measure: str = ""
-
-
-# ----------------------------------------------------------------------------- kind
-
-
-def chart_kind(study: Study, figure: Figure) -> ChartKind | None:
-    """The chart a figure gets: declared in `chart.kind`, else chosen from statistic and
-    breakdown (study.charts, which validation reads too)."""
-    problem = kind_problem(study, figure)
-    if problem is not None:
-        raise ChartError(f"Figure {figure.id}: {problem}")
-    kind = auto_kind(study, figure)
-    return None if kind is None else cast(ChartKind, kind)
-
-
-def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None:
-    """The rows and series to draw for `figure`, or None when it gets no chart."""
-    kind = chart_kind(study, figure)
-    if kind is None:
-        return None
-    _check_declaration(study, figure)
-    cells = _Cells(tables, figure)
-    if not cells.groups(study, figure.by):
-        return None
-    differences = tables.differences
-    # `select:` needs the group tests; a run without them (tables built by hand) draws every
-    # statement rather than guessing.
-    if differences is not None and figure.select is not None:
-        kept = differences.selected_items(figure)
-        if not kept:
-            return None
-        figure = figure.model_copy(update={"items": kept})
-    if drawn_value(figure) in ("number", "points"):
-        data = _numbers(study, figure, cells, kind)
-        if not any(row.values for panel in data.panels for row in panel.rows):
-            return None  # no group has a number to draw (nobody answered yet)
-        if cells.left_out:
-            left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
-            data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
-        return data
-    builder = {"stacked": _stacked, "grouped": _grouped, "bars": _bars}[kind]
-    data = builder(study, figure, cells)
-    if differences is not None:
-        data = _mark_significant(figure, data, differences)
-    if cells.left_out:
-        left_out = style.LEFT_OUT_NOTE.format(k=tables.min_cell)
-        data = replace(data, note=f"{data.note} {left_out}" if data.note else left_out)
-    return references.place(study, figure, data)
-
-
-def _mark_significant(figure: Figure, data: ChartData, differences: Differences) -> ChartData:
-    """Put the marker after the label of each row whose groups differ significantly (Rao–Scott,
-    5 %), with a note saying what it means.
-
-    Only rows that are items (one share each) or options of a multi-select carry a test of
-    their own; rows that are groups or the categories of one distribution do not.
-    """
-    marked = False
-    panels = []
-    for panel in data.panels:
-        rows = []
-        for row in panel.rows:
-            tests = differences.find(figure.id, row.item, figure.by)
-            if data.rows_are == "categories":
-                tests = [t for t in tests if t.share == row.label
-                         and figure.statistic_for(row.item) == "selected_share"]
-            elif data.rows_are != "items":
-                tests = []
-            if any(t.significant for t in tests):
-                row = replace(row, label=f"{row.label} {style.SIGNIFICANT_MARK}")
-                marked = True
-            rows.append(row)
-        panels.append(replace(panel, rows=tuple(rows)))
-    if not marked:
-        return data
-    note = f"{data.note} {style.SIGNIFICANT_NOTE}" if data.note else style.SIGNIFICANT_NOTE
-    return replace(data, panels=tuple(panels), note=note)
-
-
-def _check_declaration(study: Study, figure: Figure) -> None:
-    """Names in `chart.show` and `chart.show_categories` must be the figure's items and categories.
-
-    A misspelt category would otherwise silently drop bars from the chart.
-    """
-    spec = figure.chart
-    known = {item: layout.variable_categories(study, figure, item) for item in _drawn_items(figure)}
-    every = [c for categories in known.values() for c in categories]
-    for item, category in (spec.show or {}).items():
-        if item not in known:
-            raise ChartError(f"Figure {figure.id}: chart.show names item '{item}', which the figure "
-                             f"does not draw; expected one of {list(known)}{did_you_mean(item, known)}")
-        if category not in known[item]:
-            raise ChartError(f"Figure {figure.id}: chart.show gives '{category}' for '{item}'; expected "
-                             f"one of {list(known[item])}{did_you_mean(category, known[item])}")
-    for category in spec.show_categories or ():
-        if category not in every:
-            raise ChartError(f"Figure {figure.id}: chart.show_categories names '{category}', which no "
-                             f"item of the figure has{did_you_mean(category, every)}")
-    if spec.show_categories is not None:
-        for item, categories in known.items():
-            if not set(categories) & set(spec.show_categories):
-                raise ChartError(f"Figure {figure.id}: chart.show_categories leaves nothing of "
-                                 f"'{item}' to draw; add one of its categories "
-                                 f"{list(categories)} or move '{item}' to a figure of its own")
 
 
 # ----------------------------------------------------------------------------- helpers

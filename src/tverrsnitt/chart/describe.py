@@ -8,14 +8,7 @@ from ..study import layout
 from ..study.model import Figure, Study
 from . import style
 from .data import ChartData
-
-_KIND = {
-    "stacked": "Liggende stablet stolpediagram i prosent",
-    "grouped": "Liggende gruppert stolpediagram i prosent",
-    "bars": "Liggende stolpediagram i prosent",
-}
-# Charts of numbers: what is drawn, and the whisker.
-_NUMBER_KIND = {"dots": "Punktdiagram", "bars": "Liggende stolpediagram"}
+from .kinds import KINDS
 
 
 def _listed(names: Sequence[str], last: str = "og") -> str:
@@ -73,10 +66,10 @@ def alt_text(study: Study, figure: Figure, data: ChartData) -> str:
     if data.measure:
         whisker = ("med nedre og øvre kvartil" if figure.statistic == "quantiles"
                    else "med 95 prosent konfidensintervall")
-        text = (f"{_NUMBER_KIND.get(data.kind, 'Diagram')} {whisker}: {data.measure} "
+        text = (f"{KINDS[data.kind].numbers_words or 'Diagram'} {whisker}: {data.measure} "
                 f"{_scope(study, data)}.")
     else:
-        text = f"{_KIND[data.kind]}: {_measure(study, figure, data)} {_scope(study, data)}."
+        text = f"{KINDS[data.kind].shares_words}: {_measure(study, figure, data)} {_scope(study, data)}."
     if data.references:
         names = list(dict.fromkeys(figure.reference_source(k.id).name for k in data.references))
         text += f" Referanseverdier fra {_listed(names)} er markert."
