@@ -45,34 +45,14 @@ STATUS_TEXTS = {
 }
 
 
-class StrictTransport:
-    """Adds HSTS to every response of a site served over HTTPS (behind its TLS proxy)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_hsts(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", [])
-                           if h[0].lower() != b"strict-transport-security"]
-                message["headers"] = [*headers, (b"strict-transport-security", HSTS.encode())]
-            await send(message)
-
-        await self.app(scope, receive, with_hsts)
-
-
 class SecurityHeaders:
     """The last line of defence: every response of the site — pages, redirects, downloads,
-    error pages, a 404 no route matched — carries the baseline headers. A route that sets its
-    own (the admin pages' nonce policy, the questionnaire's) keeps them."""
+    error pages, a 404 no route matched — carries the baseline headers (a route that sets its
+    own, the admin pages' nonce policy or the questionnaire's, keeps them), and a site served
+    over HTTPS (behind its TLS proxy) sends HSTS on every one."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        self.app, self.hsts = app, hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,9 +62,12 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [h for h in message.get("headers", [])
+                           if not (self.hsts and h[0].lower() == b"strict-transport-security")]
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in baseline if name not in present]
+                if self.hsts:
+                    headers.append((b"strict-transport-security", HSTS.encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -131,8 +114,7 @@ def create_app(site: Site) -> Starlette:
                                  "Cache-Control": "public, max-age=86400"})
 
     icons = [Route(path, favicon, methods=["GET"]) for path in ("/favicon.svg", "/favicon.ico")]
-    middleware = [Middleware(SecurityHeaders),
-                  *([Middleware(StrictTransport)] if site.secure_cookies else [])]
+    middleware = [Middleware(SecurityHeaders, hsts=site.secure_cookies)]
     app = Starlette(routes=[*questionnaire.routes(site), *admin.routes(site), *icons],
                     middleware=middleware,
                     exception_handlers={TverrsnittError: user_error, HTTPException: http_error,
