@@ -189,3 +189,10 @@ def test_a_comma_in_an_unquoted_flow_title_is_explained(copy: Path) -> None:
             "without a value: in a {…} mapping a comma ends the text before it, so put text "
             "that holds a comma in quotes") in message
     assert "propensity" not in message  # no near miss from another file's keys
+
+
+def test_a_missing_file_says_what_to_write(copy: Path) -> None:
+    (copy / "derived.yaml").unlink()
+    message = problems_of(copy)
+    assert "derived.yaml: file not found: a study without derived variables" in message
+    assert "writes `derived: []` in it" in message

@@ -51,6 +51,15 @@ from .yamlfile import KeyPath, YamlDocument, read_yaml
 
 FILES = ("study.yaml", "questionnaire.yaml", "derived.yaml", "figures.yaml", "report.yaml")
 FIELDWORK_FILE = "fieldwork.yaml"
+# What to write when a study folder lacks one of its files (docs/definition.md has every key).
+MISSING_HINT = {
+    "study.yaml": "every study folder starts with it (name, title, default_data, min_cell)",
+    "questionnaire.yaml": "it lists the export's questions (questions: [...])",
+    "derived.yaml": "a study without derived variables, comparisons or screening writes "
+                    "`derived: []` in it",
+    "figures.yaml": "it lists the report's tables and figures (figures: [...])",
+    "report.yaml": "it gives the report's title and chapters (title: ..., chapters: [...])",
+}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -132,7 +141,8 @@ def load_study(folder: str | Path) -> Study:
     missing = [name for name in FILES if not (root / name).is_file()]
     if missing:
         raise StudyDefinitionError(
-            [DefinitionProblem(root / name, "", "file not found") for name in missing]
+            [DefinitionProblem(root / name, "", f"file not found: {MISSING_HINT[name]}")
+             for name in missing]
         )
     docs = {name: read_yaml(root / name) for name in FILES}
     out = _Collector()
