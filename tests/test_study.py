@@ -196,3 +196,11 @@ def test_a_missing_file_says_what_to_write(copy: Path) -> None:
     message = problems_of(copy)
     assert "derived.yaml: file not found: a study without derived variables" in message
     assert "writes `derived: []` in it" in message
+
+
+def test_a_misspelt_value_gets_its_near_match(copy: Path) -> None:
+    line = edit(copy / "figures.yaml", "statistic: top2\n", "statistic: topp2\n")
+    message = problems_of(copy)
+    assert (f"figures.yaml, line {line}, at figures[9 '4.2'].statistic: got 'topp2'; expected one "
+            "of 'distribution', 'top2'") in message
+    assert "or 'placement_distances'. Did you mean 'top2'?" in message

@@ -1,8 +1,9 @@
 """Pydantic's validation errors as the study definition's messages: short, in the user's
-words, with the near match for a misspelt key."""
+words, with the near match for a misspelt key or value."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -51,11 +52,13 @@ def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
         return f"unknown key {key!r} (check the spelling).{near}"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return (f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of "
-                f"{ctx.get('expected_tags', '')}")
+        tag, expected = ctx.get("tag"), str(ctx.get("expected_tags", ""))
+        return (f"unknown {ctx.get('discriminator', 'kind')} {tag!r}; expected one of "
+                f"{expected}{_near(str(tag), expected)}")
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"got {err.get('input')!r}; expected one of {expected}"
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        got = err.get("input")
+        return f"got {got!r}; expected one of {expected}{_near(str(got), expected)}"
     got = err.get("input")
     if kind == "string_type":
         hint = " (YAML read it as a number or true/false: put it in quotes)" if isinstance(
@@ -83,3 +86,10 @@ def pydantic_message(err: Any, vocabulary: Sequence[str] = ()) -> str:
     if kind == "too_short":
         return f"expected at least {err.get('ctx', {}).get('min_length', 1)} entries"
     return str(err.get("msg", "invalid value"))
+
+
+def _near(got: str, choices: str) -> str:
+    """'. Did you mean 'top2'?' when one of pydantic's "'a', 'b' or 'c'" is close, else ''."""
+    near = did_you_mean(got, re.findall(r"'([^']*)'", choices))
+    return f".{near}" if near else ""
+
