@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from tverrsnitt.ingest.guard import FORMULA_START, GUARD, neutralise, unguard, unguard_column
 
-# Text that is rich in the characters the guard is about.
+# Text that is rich in the characters the guard is about. No lone surrogates: they are not
+# text a file can hold (UTF-8 cannot encode them), and Polars refuses them.
 TEXTS = st.text(alphabet=st.sampled_from([*FORMULA_START, GUARD, "a", " ", "1", "ø"])
-                | st.characters(), max_size=12)
+                | st.characters(exclude_categories=("Cs",)), max_size=12)
 
 
 @given(TEXTS)
