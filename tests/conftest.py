@@ -6,6 +6,7 @@ import functools
 import os
 import re
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -84,6 +85,26 @@ def postgres_available() -> bool:
         return False
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (`-n auto --dist loadscope`, the default in pyproject.toml) a test
+    module runs on one worker, so its module fixtures are built once; the modules that use
+    the session's example report run on one worker too, so the report is built once."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared = {f"tests/{path.name}" for path in Path(__file__).parent.glob("test_*.py")
+              if "example_report" in path.read_text(encoding="utf-8")}
+
+    class ByModule(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return "example report" if module in shared else module
+
+    return ByModule(config, log)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
@@ -140,6 +161,16 @@ def problems_of(folder: Path) -> str:
     with pytest.raises(StudyDefinitionError) as caught:
         load_study(folder)
     return caught.value.message
+
+
+def pdf_page_texts(pdf: Path) -> list[str]:
+    """The text of each page of a PDF, as poppler's pdftotext reads it (one run for the whole
+    file: pypdf's text extraction takes half a second a page)."""
+    pdftotext = require_program("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True, encoding="utf-8").stdout
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 def page_filled(png: Path) -> float:

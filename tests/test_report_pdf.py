@@ -26,7 +26,7 @@ from tverrsnitt.report.quality import DataQuality
 from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables
 
-from .conftest import ExampleReport, require_program, sparse_pages
+from .conftest import ExampleReport, pdf_page_texts, require_program, sparse_pages
 
 A4 = (595.28, 841.89)  # points
 MM = 72 / 25.4
@@ -68,8 +68,14 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pages(reader: PdfReader) -> list[str]:
-    return [_flat(page.extract_text() or "") for page in reader.pages]
+def pages(built: Built) -> list[str]:
+    return [_flat(page) for page in pdf_page_texts(built.pdf)]
+
+
+def _body(page: str, number: int, heads: tuple[str, ...]) -> str:
+    """A page's text without its running header (one of `heads`) and footer."""
+    page = page.removesuffix(f"{number} {FOOTER}").rstrip()
+    return next((page.removeprefix(head) for head in heads if page.startswith(head)), page).strip()
 
 
 def _sections(views: list[SectionView]) -> Iterator[SectionView]:
@@ -153,12 +159,10 @@ def test_every_figure_title_is_printed(built: Built, pages: list[str]) -> None:
 def test_summary_is_printed_with_its_numbers(built: Built, pages: list[str]) -> None:
     summary = next(part for part in built.outline.front if part.anchor == "sammendrag")
     # The running header and footer of each page out, so a paragraph that runs over a page
-    # reads as one.
-    # (pypdf reads them last: '… verdsettes av de Sammendrag 5 • Rapport 2023:15').
-    ends = [f"{head} {number} {FOOTER}" for number in range(1, len(pages) + 1)
-            for head in (_flat(built.study.report.title), summary.title)]
-    text = " ".join(next((page.removesuffix(end) for end in ends if page.endswith(end)), page)
-                    .strip() for page in pages)
+    # reads as one (pdftotext reads the header first and the footer last:
+    # 'Sammendrag … verdsettes av de 5 • Rapport 2023:15').
+    heads = (_flat(built.study.report.title), summary.title)
+    text = " ".join(_body(page, number, heads) for number, page in enumerate(pages, start=1))
     paragraphs = [p for view in _sections([summary]) for p in view.paragraphs]
     assert len(paragraphs) >= 6
     for paragraph in paragraphs:
@@ -172,7 +176,7 @@ def test_title_page_then_contents(built: Built, pages: list[str]) -> None:
     report = built.study.report
     assert _flat(report.title) in pages[0] and "NIFU Rapport 2023:15" in pages[0]
     assert FOOTER not in pages[0], "the title page has no running footer"
-    contents = pages[1]
+    contents = _body(pages[1], 2, (_flat(report.title),))
     assert contents.startswith("Innhold")
     # Each chapter is listed with the page it starts on (leader dots, then the number).
     for chapter in built.outline.chapters:
