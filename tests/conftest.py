@@ -85,6 +85,17 @@ def postgres_available() -> bool:
         return False
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """One chart cache for the run (all workers), in a folder of its own rather than the
+    user's: the report-building tests then draw each unchanged chart once."""
+    if not hasattr(config, "workerinput") and "TVERRSNITT_CACHE" not in os.environ:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="tverrsnitt-test-cache-")
+        os.environ["TVERRSNITT_CACHE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under pytest-xdist (`-n auto --dist loadscope`, the default in pyproject.toml) a test

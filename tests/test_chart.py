@@ -9,35 +9,23 @@ import matplotlib
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from tverrsnitt.chart import Chart, ChartError, chart_data, draw, render_charts, stacked, style
+from tverrsnitt.chart import Chart, ChartCache, ChartError, chart_data, draw, render_charts, stacked, style
 from tverrsnitt.chart.data import ChartData
-from tverrsnitt.clean import prepare
-from tverrsnitt.ingest import read_export, read_register
-from tverrsnitt.study import Study, load_study
+from tverrsnitt.study import Study
 from tverrsnitt.study.model import ChartSpec
-from tverrsnitt.tabulate import Tables, tabulate, whole_percent
+from tverrsnitt.tabulate import Tables, whole_percent
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "skolemiljo-2023"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def study() -> Study:
-    return load_study(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def tables(study: Study) -> Tables:
-    responses = read_export(EXAMPLE / "data" / "export.csv", study)
-    register = read_register(EXAMPLE / "data" / "register.csv", study)
-    return tabulate(study, prepare(study, responses.frame, register.frame))
-
-
-@pytest.fixture(scope="module")
 def rendered(study: Study, tables: Tables, tmp_path_factory: pytest.TempPathFactory
              ) -> tuple[dict[str, Chart], list[str]]:
+    """Every chart of the example, drawn (not taken from the chart cache)."""
     seen: list[str] = []
-    charts = render_charts(study, tables, tmp_path_factory.mktemp("report"), progress=seen.append)
+    charts = render_charts(study, tables, tmp_path_factory.mktemp("report"), progress=seen.append,
+                           cache=ChartCache(None))
     return charts, seen
 
 
@@ -95,7 +83,7 @@ def test_figures_without_rows_are_skipped(study: Study, tables: Tables, tmp_path
 
 def test_rendering_is_byte_identical(study: Study, tables: Tables, charts: dict[str, Chart],
                                      tmp_path: Path) -> None:
-    again = render_charts(study, only(tables, "4.3", "4.10", "2.3"), tmp_path)
+    again = render_charts(study, only(tables, "4.3", "4.10", "2.3"), tmp_path, cache=ChartCache(None))
     for figure_id, chart in again.items():
         assert chart.svg.read_bytes() == charts[figure_id].svg.read_bytes()
         assert chart.png.read_bytes() == charts[figure_id].png.read_bytes()

@@ -202,11 +202,15 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
 @click.option("--codings-db", metavar="URL",
               help="Take the focus groups' codings (quotes, theme overview) from this database "
                    "(where the web app stores them) instead of the files qual.yaml names.")
+@click.option("--no-cache", is_flag=True,
+              help="Draw every chart instead of copying the unchanged ones from the chart cache "
+                   "($TVERRSNITT_CACHE, else ~/.cache/tverrsnitt; TVERRSNITT_CACHE=off also "
+                   "switches it off).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def report(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
            weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
            sheet: str | None, out_dir: Path, formats: str, codings_db: str | None,
-           quiet: bool) -> None:
+           no_cache: bool, quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -227,7 +231,7 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
                               formats=[f.strip() for f in formats.split(",") if f.strip()],
                               codings_db=codings_db, strict=strict, dedupe=dedupe,
-                              sheet=sheet)
+                              sheet=sheet, cache=not no_cache)
     finally:
         if progress is not None:
             progress.stop()
@@ -235,9 +239,11 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
         total = sum(result.timings.values())
         problems = sum(len(f.problems) for f in result.quality.files)
         reports = ", ".join(str(f) for f in result.files if f.stem == "report")
-        click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, "
-                   f"{sum(1 for f in result.files if f.suffix == '.svg')} figures, {reports} "
-                   f"in {total:.1f} s.")
+        figures = sum(1 for f in result.files if f.suffix == ".svg")
+        cached = f" ({result.charts_cached} charts unchanged, from the cache)" \
+            if result.charts_cached else ""
+        click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, {figures} figures, "
+                   f"{reports} in {total:.1f} s{cached}.")
         if problems:
             what = "1 cell that did not fit was" if problems == 1 else \
                 f"{problems} cells that did not fit were"

@@ -70,6 +70,7 @@ class ReportResult:
     quality: DataQuality
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    charts_cached: int = 0  # charts copied from the chart cache instead of drawn
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                  progress: Progress | None = None, weight: str | None = None,
                  rake: bool = False, formats: Sequence[str] = FORMATS,
                  codings_db: str | None = None, strict: bool = False,
-                 dedupe: Dedupe | None = None, sheet: str | None = None) -> ReportResult:
+                 dedupe: Dedupe | None = None, sheet: str | None = None,
+                 cache: bool = True) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
     and OUT/report.{html,docx,pdf}.
 
@@ -232,10 +234,12 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     quotes and placements come from its files, the codings from `codings_db` when given.
     `strict` makes every finding of the data checks an error. `dedupe` ('first' or 'last')
     keeps one row of a respondent found on several (else an error); `sheet` names a
-    workbook's answers sheet.
+    workbook's answers sheet. `cache=False` draws every chart instead of copying the unchanged
+    ones from the chart cache (chart.cache).
     """
     formats = check_formats(formats)
-    from .chart import render_charts
+    from .chart import ChartCache, render_charts
+    from .chart.cache import default_folder
 
     progress = progress or Progress()
     timings: dict[str, float] = {}
@@ -263,8 +267,11 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     published, quality = computed.tables, computed.quality
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir), protected) as work:
+        kept = ChartCache(default_folder() if cache else None)
         charts = render_charts(study, published, work,
-                               progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
+                               progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"),
+                               cache=kept)
+        result.charts_cached = kept.hits
         if published.qual is not None:
             charts.update(render_placements(published.qual, work))
         lap("charts", "Skriver tables.csv")

@@ -17,11 +17,13 @@ from matplotlib.figure import Figure
 from ..study.model import Study
 from ..tabulate import Tables
 from . import canvas, style
+from .cache import ChartCache, default_folder
 from .data import ChartData, ChartError
 from .describe import alt_text
 from .kinds import KINDS, chart_data
 
-__all__ = ["KINDS", "Chart", "ChartData", "ChartError", "chart_data", "draw", "render_charts"]
+__all__ = ["KINDS", "Chart", "ChartCache", "ChartData", "ChartError", "chart_data", "draw",
+           "render_charts"]
 
 
 
@@ -41,8 +43,12 @@ def file_stem(figure_id: str) -> str:
 
 
 def render_charts(study: Study, tables: Tables, out_dir: Path,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Chart]:
-    """Write `out_dir/figurer/figur-<id>.svg|.png` for every chart figure with rows in `tables`."""
+                  progress: Callable[[str], None] | None = None,
+                  cache: ChartCache | None = None) -> dict[str, Chart]:
+    """Write `out_dir/figurer/figur-<id>.svg|.png` for every chart figure with rows in `tables`;
+    a chart whose data and drawing code are unchanged is copied from `cache` (by default the
+    user's chart cache, see chart.cache)."""
+    cache = cache if cache is not None else ChartCache(default_folder())
     folder = Path(out_dir).resolve() / "figurer"
     folder.mkdir(parents=True, exist_ok=True)
     drawn = {row.figure for row in tables}
@@ -57,7 +63,7 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
             data = chart_data(study, figure, tables)
             if data is None:
                 continue
-            charts[figure.id] = _render(folder, data, alt_text(study, figure, data))
+            charts[figure.id] = _render(folder, data, alt_text(study, figure, data), cache)
             if progress is not None:
                 progress(figure.id)
     return charts
@@ -68,11 +74,14 @@ def draw(data: ChartData) -> Figure:
     return KINDS[data.kind].draw(data)
 
 
-def _render(folder: Path, data: ChartData, alt: str) -> Chart:
-    figure = draw(data)
+def _render(folder: Path, data: ChartData, alt: str, cache: ChartCache) -> Chart:
     svg = folder / f"{file_stem(data.figure_id)}.svg"
     png = folder / f"{file_stem(data.figure_id)}.png"
-    canvas.save(figure, svg, png)
-    # Without pyplot nothing else holds the figure; clearing it frees its artists at once.
-    figure.clear()
+    key = cache.key(data)
+    if not cache.fetch(key, svg, png):
+        figure = draw(data)
+        canvas.save(figure, svg, png)
+        # Without pyplot nothing else holds the figure; clearing it frees its artists at once.
+        figure.clear()
+        cache.keep(key, svg, png)
     return Chart(data.figure_id, svg, png, alt)
