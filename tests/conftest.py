@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
+import tverrsnitt.store.database
 from tverrsnitt.clean import AnalysisData, prepare
 from tverrsnitt.errors import StudyDefinitionError
 from tverrsnitt.ingest import Ingested, read_export, read_register
 from tverrsnitt.pipeline import ReportResult
+from tverrsnitt.store.database import password_hasher
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.tabulate import Tables, tabulate
 
@@ -85,6 +87,19 @@ def postgres_available() -> bool:
         return False
 
 
+PRODUCTION_PASSWORD_HASHER = password_hasher
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its cheapest parameters in the tests (a hash takes 0.1 s on purpose, and the
+    admin tests log in hundreds of times); tests/test_store.py checks the real parameters."""
+    from argon2 import PasswordHasher, profiles
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(tverrsnitt.store.database, "password_hasher", lambda: cheap)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """One chart cache for the run (all workers), in a folder of its own rather than the
     user's: the report-building tests then draw each unchanged chart once."""
@@ -143,6 +158,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with psycopg.connect(POSTGRES_ADMIN_URL,
                          autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        # A commit returns before its WAL reaches the disk: what other sessions see is the
+        # same, only a crash of PostgreSQL itself could lose the last commits of a test.
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from tverrsnitt.store import Store, hash_token
+from tverrsnitt.store import Store, database, hash_token
 from tverrsnitt.store.schema import tokens
+
+from .conftest import PRODUCTION_PASSWORD_HASHER
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "tverrsnitt" / "store" / "migrations" / "versions"
 
@@ -95,6 +97,26 @@ def test_admin_passwords(store: Store) -> None:
     assert store.check_admin("analytiker", "riktig hest batteri stift")
     assert not store.check_admin("analytiker", "feil")
     assert not store.check_admin("ukjent", "riktig hest batteri stift")
+
+
+def test_passwords_are_hashed_with_argon2id_at_full_cost(store: Store,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The other tests hash with Argon2's cheapest parameters (conftest); the store's own are
+    # RFC 9106's low-memory profile.
+    from argon2 import Type, extract_parameters, profiles
+
+    hasher = PRODUCTION_PASSWORD_HASHER()
+    assert (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+        Type.ID, 3, 65536, 4) == (profiles.RFC_9106_LOW_MEMORY.type,
+                                  profiles.RFC_9106_LOW_MEMORY.time_cost,
+                                  profiles.RFC_9106_LOW_MEMORY.memory_cost,
+                                  profiles.RFC_9106_LOW_MEMORY.parallelism)
+    monkeypatch.setattr(database, "password_hasher", PRODUCTION_PASSWORD_HASHER)
+    store.add_admin("analytiker", "riktig hest batteri stift")
+    with store.engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM admins")).scalar_one()
+    assert extract_parameters(stored).memory_cost == 65536
+    assert store.check_admin("analytiker", "riktig hest batteri stift")
 
 
 def test_settings_are_kept(store: Store) -> None:
