@@ -22,10 +22,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def rendered(study: Study, tables: Tables, tmp_path_factory: pytest.TempPathFactory
              ) -> tuple[dict[str, Chart], list[str]]:
-    """Every chart of the example, drawn (not taken from the chart cache)."""
+    """Every chart of the example (from the run's chart cache where another test drew it:
+    byte for byte the drawn chart, tests/test_chart_cache.py)."""
     seen: list[str] = []
-    charts = render_charts(study, tables, tmp_path_factory.mktemp("report"), progress=seen.append,
-                           cache=ChartCache(None))
+    charts = render_charts(study, tables, tmp_path_factory.mktemp("report"), progress=seen.append)
     return charts, seen
 
 
