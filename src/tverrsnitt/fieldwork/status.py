@@ -154,10 +154,10 @@ def fieldwork_status(study: Study, store: Store, today: dt.date | None = None) -
     screened_out = counts.get("screened_out", 0)
     by_reason = _reasons(study, store.screened_out_by_reason())
     answered = completed + screened_out
-    totals = zip(layout.RESPONSE_STATUS_HEAD, (invited, answered, screened_out, completed),
-                 strict=True)
-    table = (*(StatusRow(label, n, _percent(n, invited), total=True) for label, n in totals),
-             *(StatusRow(reason, n, _percent(n, invited)) for reason, n in by_reason))
+    rows = layout.response_status_rows(invited, answered, screened_out, completed, by_reason)
+    table = tuple(StatusRow(label, n, _percent(n, invited),
+                            total=index < len(layout.RESPONSE_STATUS_HEAD))
+                  for index, (label, n) in enumerate(rows))
     fieldwork = study.fieldwork
     reminders = fieldwork.reminders if fieldwork else ()
     mail_counts, failures = _mail_summary(store.mail_log(), reminders)

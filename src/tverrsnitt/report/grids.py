@@ -66,12 +66,12 @@ def response_status_grid(study: Study, tables: Tables, figure: Figure) -> Grid:
     if not any(r.category == "Ekskludert" for r in head):
         ordered += reasons
     for row in ordered:
-        percent = "" if row.category == "Total N" else str(shown_whole_percent(row))
+        percent = "" if row.category == layout.RESPONSE_STATUS_ANALYSED else str(shown_whole_percent(row))
         count = thousands(row.count)
         if tables.is_hidden(row):
             percent, count = HIDDEN, HIDDEN
         reason = row.category not in layout.RESPONSE_STATUS_HEAD
-        grid.add([row.category, percent, count], strong=row.category == "Total N",
+        grid.add([row.category, percent, count], strong=row.category == layout.RESPONSE_STATUS_ANALYSED,
                  indent=reason)
     return grid
 

@@ -7,7 +7,7 @@ rows with numbers; `validate` uses them to check that prose placeholders name re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .model import Figure, NetSpec, Recode, Study
 from .statistics import STATISTICS, TOTAL
@@ -20,6 +20,7 @@ STATISTIC_CATEGORIES = {name: kind.categories for name, kind in STATISTICS.items
                         if kind.categories is not None}
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 RESPONSE_STATUS_HEAD = ("Distribuert", "Svart", "Ekskludert", "Total N")
+RESPONSE_STATUS_ANALYSED = RESPONSE_STATUS_HEAD[-1]  # the row without a percent
 
 
 def figure_items(figure: Figure) -> tuple[str, ...]:
@@ -27,6 +28,14 @@ def figure_items(figure: Figure) -> tuple[str, ...]:
     if figure.statistic == "response_status":
         return (RESPONSE_STATUS_ITEM,)
     return figure.items
+
+
+def response_status_rows(invited: int, answered: int, excluded: int, analysed: int,
+                         reasons: Sequence[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Tabell 2.1's rows with their counts: the totals, then each screening reason. One home
+    for the report's table (from the export) and the fieldwork status page (from the store)."""
+    return (*zip(RESPONSE_STATUS_HEAD, (invited, answered, excluded, analysed), strict=True),
+            *reasons)
 
 
 def response_status_categories(study: Study) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -295,13 +295,8 @@ def _response_status(engine: Engine, figure: Figure, notes: list[Note]) -> Itera
         return
     screening = engine.data.screening
     invited = register.height
-    values: Sequence[tuple[str, int]] = (
-        ("Distribuert", invited),
-        ("Svart", screening.answered),
-        ("Ekskludert", screening.excluded_count),
-        ("Total N", screening.analysed_count),
-        *screening.excluded,
-    )
+    values = layout.response_status_rows(invited, screening.answered, screening.excluded_count,
+                                         screening.analysed_count, screening.excluded)
     item = layout.RESPONSE_STATUS_ITEM
     for category, count in values:
         yield TableRow(figure.id, item, "none", layout.TOTAL, category, count, invited,
