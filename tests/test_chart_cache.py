@@ -56,13 +56,15 @@ def test_the_key_follows_the_drawing_code_and_the_libraries(
     before = cache.key(data)
     read = Path.read_bytes
 
-    def one_more_line(path: Path) -> bytes:
-        return read(path) + (b"\n# edited\n" if path.name == "stacked.py" else b"")
+    # The drawing code of a kind, and the number formatting the renderers use.
+    for edited in ("stacked.py", "numbers.py"):
+        def one_more_line(path: Path, edited: str = edited) -> bytes:
+            return read(path) + (b"\n# edited\n" if path.name == edited else b"")
 
-    with monkeypatch.context() as patch:
-        chart_cache._code.cache_clear()
-        patch.setattr(Path, "read_bytes", one_more_line)
-        assert cache.key(data) != before
+        with monkeypatch.context() as patch:
+            chart_cache._code.cache_clear()
+            patch.setattr(Path, "read_bytes", one_more_line)
+            assert cache.key(data) != before, edited
     with monkeypatch.context() as patch:
         chart_cache._code.cache_clear()
         patch.setattr(matplotlib, "__version__", "0.0.0")

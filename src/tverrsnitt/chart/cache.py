@@ -1,8 +1,10 @@
 """Rendered charts kept by what determines them, so a rebuild draws only the charts that changed.
 
 A chart's SVG and PNG are a function of its `ChartData` (every number, label and colour choice
-the renderer sees), the drawing code (this package's source) and the libraries that draw and
-encode it (matplotlib, Pillow). The key hashes all of them: any change to one gives a new key,
+the renderer sees), the drawing code and the libraries that draw and encode it (matplotlib,
+Pillow). The drawing code counts as all of tverrsnitt's source, not only this package's: the
+renderers use the number formatting and the study's layout constants, and an edit anywhere
+must never leave an old chart in place. The key hashes all of them: any change to one gives a new key,
 so a cached file is byte for byte the file a fresh drawing would write. Files are written to a
 temporary name and renamed, so a reader never sees half a chart, and several builds at once
 may share the folder.
@@ -41,9 +43,11 @@ def _code() -> bytes:
     import matplotlib
     import PIL
 
+    package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(f"matplotlib {matplotlib.__version__} Pillow {PIL.__version__}".encode())
     return digest.digest()
 
