@@ -113,7 +113,7 @@ class ChartData:
 # ----------------------------------------------------------------------------- helpers
 
 
-class _Cells:
+class Cells:
     """Table cells of one figure, failing loudly when the layout promises a missing cell."""
 
     def __init__(self, tables: Tables, figure: Figure) -> None:
@@ -152,7 +152,7 @@ class _Cells:
         return Value(series, shown_percent(cell), shown_whole_percent(cell), cell.base)
 
 
-def _categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
+def item_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
     """The item's drawable categories (options or groups; never top2/bottom2), filtered by
     `chart.show_categories`."""
     if figure.statistic_for(item) == "selected_share":
@@ -165,7 +165,7 @@ def _categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
     return shown
 
 
-def _shown_category(study: Study, figure: Figure, item: str) -> str | None:
+def shown_category(study: Study, figure: Figure, item: str) -> str | None:
     """The one category drawn for an item when rows are items (None: item not drawn)."""
     show = figure.chart.show
     if show is not None:
@@ -175,7 +175,7 @@ def _shown_category(study: Study, figure: Figure, item: str) -> str | None:
         return statistic
     if STATISTICS[statistic].value != "share":
         return None
-    shown = _categories(study, figure, item)
+    shown = item_categories(study, figure, item)
     if len(shown) != 1:
         raise ChartError(
             f"Figure {figure.id}: item '{item}' has {len(shown)} categories to show as one bar; "
@@ -184,17 +184,17 @@ def _shown_category(study: Study, figure: Figure, item: str) -> str | None:
     return shown[0]
 
 
-def _label(study: Study, item: str) -> str:
+def item_label(study: Study, item: str) -> str:
     return study.question(item).label
 
 
 
 
-def _with_n(label: str, bases: Sequence[int]) -> str:
+def with_n(label: str, bases: Sequence[int]) -> str:
     return f"{label} ({style.n_text(bases)})"
 
 
-def _sorted(rows: list[Row], figure: Figure, cells: _Cells, by: str, sort_group: str) -> list[Row]:
+def sorted_rows(rows: list[Row], figure: Figure, cells: Cells, by: str, sort_group: str) -> list[Row]:
     """Rows in report order, or by the share of `sort.category` when the figure declares `sort`.
 
     Rows that are groups are ordered by their own share and 'Totalt' stays last; rows that are
@@ -213,7 +213,7 @@ def _sorted(rows: list[Row], figure: Figure, cells: _Cells, by: str, sort_group:
     return [*sorted(movable, key=key, reverse=rule.descending), *last]
 
 
-def _parts(figure: Figure) -> tuple[str, ...]:
+def breakdown_parts(figure: Figure) -> tuple[str, ...]:
     """The breakdowns drawn one under the other: `chart.parts`, else the figure's `by`."""
     parts = figure.chart.parts or (figure.by,)
     for part in parts:
@@ -225,152 +225,18 @@ def _parts(figure: Figure) -> tuple[str, ...]:
     return parts
 
 
-def _drawn_items(figure: Figure) -> tuple[str, ...]:
+def drawn_items(figure: Figure) -> tuple[str, ...]:
     """Items with a percent to draw (a mean beside shares, like Figur 3.3's stillingsprosent,
     is printed in the table only)."""
     return tuple(i for i in figure.items if STATISTICS[figure.statistic_for(i)].value == "share")
 
 
-def _axis_label(rows_are: RowsAre, panels: Sequence[Panel]) -> str:
+def axis_label_for(rows_are: RowsAre, panels: Sequence[Panel]) -> str:
     """'Prosent', with the common N when the rows are categories of one item (no row carries it)."""
     if rows_are != "categories":
         return style.AXIS_LABEL
     bases = [v.base for p in panels for r in p.rows for v in r.values]
     return f"{style.AXIS_LABEL} ({style.n_text(bases)})"
-
-
-# ----------------------------------------------------------------------------- builders
-
-
-def _stacked(study: Study, figure: Figure, cells: _Cells) -> ChartData:
-    """100 % stacked bars: one bar per item (by none) or per group, categories left to right."""
-    rows_are: RowsAre
-    items = _drawn_items(figure)
-    categories = _categories(study, figure, items[0])
-    for item in items[1:]:
-        if _categories(study, figure, item) != categories:
-            raise ChartError(f"Figure {figure.id}: items of a stacked chart must share their categories; "
-                             f"'{item}' differs from '{items[0]}': put items with other options in "
-                             "a figure of their own, or draw one category of each with chart.kind: "
-                             "grouped and chart.show")
-
-    def values(item: str, by: str, group: str) -> tuple[Value, ...]:
-        return tuple(cells.value(c, item, by, group, c) for c in categories)
-
-    panels = []
-    if figure.by == "none":
-        rows = []
-        for item in items:
-            vals = values(item, "none", TOTAL)
-            rows.append(Row(_with_n(_label(study, item), [vals[0].base]), item, None, vals))
-        panels.append(Panel(None, tuple(_sorted(rows, figure, cells, "none", TOTAL))))
-        rows_are = "items"
-    else:
-        parts = _parts(figure)
-        for by in parts:
-            for item in items:
-                rows = []
-                for group in cells.groups(study, by):
-                    vals = values(item, by, group)
-                    rows.append(Row(_with_n(group, [vals[0].base]), item, group, vals))
-                title = " – ".join(t for t in (
-                    _label(study, item) if len(items) > 1 else "",
-                    study.breakdown_label(by) if len(parts) > 1 else "",
-                ) if t)
-                panels.append(Panel(title or None, tuple(_sorted(rows, figure, cells, by, TOTAL))))
-        rows_are = "groups"
-    return ChartData(
-        figure_id=figure.id, kind="stacked", series=tuple(Series(c, c) for c in categories),
-        panels=tuple(panels), ordinal=study.is_ordinal(layout.counted_column(figure, items[0])),
-        axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
-        breakdown=study.breakdown_label(figure.by),
-    )
-
-
-def _grouped(study: Study, figure: Figure, cells: _Cells) -> ChartData:
-    """Clustered bars, one bar per group: clusters are items (one share each) or categories."""
-    rows_are: RowsAre
-    by = figure.by
-    if by == "none" or figure.chart.parts:
-        raise ChartError(f"Figure {figure.id}: a grouped chart needs one breakdown in 'by' "
-                         "(and no chart.parts); without a breakdown use chart.kind: bars or "
-                         "stacked")
-    groups = cells.groups(study, by)
-    items = _drawn_items(figure)
-    panels = []
-    if figure.statistic in ("top2", "bottom2") or figure.chart.show is not None:
-        rows = []
-        for item in items:
-            category = _shown_category(study, figure, item)
-            if category is None:
-                continue
-            vals = tuple(cells.value(g, item, by, g, category) for g in groups)
-            rows.append(Row(_label(study, item), item, None, vals, category))
-        sort_group = TOTAL if TOTAL in groups else groups[0]
-        panels.append(Panel(None, tuple(_sorted(rows, figure, cells, by, sort_group))))
-        rows_are = "items"
-    else:
-        for item in items:
-            rows = [Row(c, item, None, tuple(cells.value(g, item, by, g, c) for g in groups), c)
-                    for c in _categories(study, figure, item)]
-            panels.append(Panel(_label(study, item) if len(items) > 1 else None, tuple(rows)))
-        rows_are = "categories"
-    series = []
-    for group in groups:
-        bases = [v.base for p in panels for r in p.rows for v in r.values if v.series == group]
-        series.append(Series(group, _with_n(group, bases)))
-    return ChartData(
-        figure_id=figure.id, kind="grouped", series=tuple(series), panels=tuple(panels),
-        ordinal=False, axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
-        breakdown=study.breakdown_label(by),
-    )
-
-
-def _bars(study: Study, figure: Figure, cells: _Cells) -> ChartData:
-    """One bar per row in one colour: per item, per category of one item, or per group."""
-    rows_are: RowsAre
-    items = _drawn_items(figure)
-    panels = []
-    if figure.by == "none" and (len(items) > 1 or figure.statistic in ("top2", "bottom2")):
-        rows = []
-        for item in items:
-            category = _shown_category(study, figure, item)
-            if category is None:
-                continue
-            value = cells.value(category, item, "none", TOTAL, category)
-            rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
-                            category))
-        panels.append(Panel(None, tuple(_sorted(rows, figure, cells, "none", TOTAL))))
-        rows_are = "items"
-        name = rows[0].values[0].series
-    elif figure.by == "none":
-        item = items[0]
-        name = _label(study, item)
-        rows = [Row(c, item, None, (cells.value(name, item, "none", TOTAL, c),), c)
-                for c in _categories(study, figure, item)]
-        panels.append(Panel(None, tuple(rows)))
-        rows_are = "categories"
-    else:
-        item = items[0]
-        category = _shown_category(study, figure, item)
-        if len(items) > 1 or category is None:
-            raise ChartError(f"Figure {figure.id}: a bar chart by '{figure.by}' draws one item and one "
-                             "category; use chart.kind: grouped for more")
-        parts = _parts(figure)
-        for by in parts:
-            rows = []
-            for group in cells.groups(study, by):
-                value = cells.value(category, item, by, group, category)
-                rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
-            title = study.breakdown_label(by) if len(parts) > 1 else None
-            panels.append(Panel(title, tuple(_sorted(rows, figure, cells, by, TOTAL))))
-        rows_are = "groups"
-        name = category
-    return ChartData(
-        figure_id=figure.id, kind="bars", series=(Series(name, name),), panels=tuple(panels),
-        ordinal=False, axis_label=_axis_label(rows_are, panels), note=figure.chart.note,
-        rows_are=rows_are, breakdown=study.breakdown_label(figure.by),
-    )
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -395,7 +261,7 @@ def number_text(value: float, category: str, whole_numbers: bool = False) -> str
     return number(value, decimals_for(whole_numbers, category))
 
 
-def _number_value(study: Study, figure: Figure, cells: _Cells, series: str, item: str, by: str,
+def _number_value(study: Study, figure: Figure, cells: Cells, series: str, item: str, by: str,
                   group: str) -> Value | None:
     """One dot: the item's number in the group with its interval (quartiles for quantiles);
     None when the group has no number (no answers), so no dot is drawn at 0."""
@@ -445,7 +311,7 @@ def _nice_step(raw: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> ChartData:
+def numbers_data(study: Study, figure: Figure, cells: Cells, kind: ChartKind) -> ChartData:
     """Dots (or bars) with whiskers: one per group for one item, one per item without a
     breakdown, a cluster per item with a dot per group otherwise."""
     items = tuple(i for i in figure.items if is_numeric_statistic(figure.statistic_for(i)))
@@ -459,7 +325,7 @@ def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> Ch
         for item in items:
             value = _number_value(study, figure, cells, item, item, "none", TOTAL)
             if value is not None:
-                rows.append(Row(_with_n(_label(study, item), [value.base]), item, None, (value,),
+                rows.append(Row(with_n(item_label(study, item), [value.base]), item, None, (value,),
                                 _drawn_number(figure, item)))
         rows_are: RowsAre = "items"
         series = [Series(items[0], items[0])]
@@ -468,7 +334,7 @@ def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> Ch
         for group in cells.groups(study, by):
             value = _number_value(study, figure, cells, group, item, by, group)
             if value is not None:
-                rows.append(Row(_with_n(group, [value.base]), item, group, (value,), category))
+                rows.append(Row(with_n(group, [value.base]), item, group, (value,), category))
         rows_are = "groups"
         series = [Series(item, item)]
     else:
@@ -477,10 +343,10 @@ def _numbers(study: Study, figure: Figure, cells: _Cells, kind: ChartKind) -> Ch
                          for i in items)]
         for item in items:
             found = [_number_value(study, figure, cells, g, item, by, g) for g in groups]
-            rows.append(Row(_label(study, item), item, None,
+            rows.append(Row(item_label(study, item), item, None,
                             tuple(v for v in found if v is not None), _drawn_number(figure, item)))
         rows_are = "items"
-        series = [Series(g, _with_n(g, [v.base for r in rows for v in r.values if v.series == g]))
+        series = [Series(g, with_n(g, [v.base for r in rows for v in r.values if v.series == g]))
                   for g in groups]
     panels.append(Panel(None, tuple(rows)))
     values = [v for panel in panels for row in panel.rows for v in row.values]

@@ -6,10 +6,65 @@ legend with its N; `kind: bars` is the one-series case, drawn without a legend.
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure as Drawing
 
+from ..errors import ChartError
+from ..study.model import Figure, Study
 from . import canvas, style
-from .data import ChartData, Row
+from .data import (
+    TOTAL,
+    Cells,
+    ChartData,
+    Panel,
+    Row,
+    RowsAre,
+    Series,
+    drawn_items,
+    item_categories,
+    item_label,
+    shown_category,
+    sorted_rows,
+    with_n,
+)
+
+
+def build(study: Study, figure: Figure, cells: Cells) -> ChartData:
+    """Clustered bars, one bar per group: clusters are items (one share each) or categories."""
+    rows_are: RowsAre
+    by = figure.by
+    if by == "none" or figure.chart.parts:
+        raise ChartError(f"Figure {figure.id}: a grouped chart needs one breakdown in 'by' "
+                         "(and no chart.parts); without a breakdown use chart.kind: bars or "
+                         "stacked")
+    groups = cells.groups(study, by)
+    items = drawn_items(figure)
+    panels = []
+    if figure.statistic in ("top2", "bottom2") or figure.chart.show is not None:
+        rows = []
+        for item in items:
+            category = shown_category(study, figure, item)
+            if category is None:
+                continue
+            vals = tuple(cells.value(g, item, by, g, category) for g in groups)
+            rows.append(Row(item_label(study, item), item, None, vals, category))
+        sort_group = TOTAL if TOTAL in groups else groups[0]
+        panels.append(Panel(None, tuple(sorted_rows(rows, figure, cells, by, sort_group))))
+        rows_are = "items"
+    else:
+        for item in items:
+            rows = [Row(c, item, None, tuple(cells.value(g, item, by, g, c) for g in groups), c)
+                    for c in item_categories(study, figure, item)]
+            panels.append(Panel(item_label(study, item) if len(items) > 1 else None, tuple(rows)))
+        rows_are = "categories"
+    series = []
+    for group in groups:
+        bases = [v.base for p in panels for r in p.rows for v in r.values if v.series == group]
+        series.append(Series(group, with_n(group, bases)))
+    return ChartData(
+        figure_id=figure.id, kind="grouped", series=tuple(series), panels=tuple(panels),
+        ordinal=False, axis_label=style.AXIS_LABEL, note=figure.chart.note, rows_are=rows_are,
+        breakdown=study.breakdown_label(by),
+    )
 
 
 def colours(data: ChartData) -> list[str]:
@@ -45,7 +100,7 @@ def cluster_height(data: ChartData) -> canvas.RowHeight:
     return height
 
 
-def draw(data: ChartData) -> Figure:
+def draw(data: ChartData) -> Drawing:
     """The grouped (or single-series) bar chart of `data`."""
     fills = colours(data)
     sheet = canvas.layout(data, cluster_height(data), value_room=True,

@@ -2,9 +2,9 @@
 figure's chart data through it.
 
 A kind is what it builds from the tables (for shares; every kind can draw numbers through
-`data._numbers`), how it is drawn, and the words its alt text opens with. A new kind is a
-module with its builder and `draw`, one line in `KINDS`, and its entry in study/charts.py
-(which validation reads; tests/test_chart.py fails while the two lists differ).
+`data.numbers_data`), how it is drawn, and the words its alt text opens with. A new kind is a
+module with its `build` and `draw` (as stacked.py), one line in `KINDS`, and its entry in
+study/charts.py (which validation reads; tests/test_chart.py fails while the two differ).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from ..study.charts import auto_kind, drawn_value, kind_problem
 from ..study.model import Figure, Study
 from ..tabulate.differences import Differences
 from ..tabulate.tables import Tables
-from . import dots, grouped, references, stacked, style
-from .data import ChartData, ChartKind, _bars, _Cells, _drawn_items, _grouped, _numbers, _stacked
+from . import bars, dots, grouped, references, stacked, style
+from .data import Cells, ChartData, ChartKind, drawn_items, numbers_data
 
-Builder = Callable[[Study, Figure, _Cells], ChartData]
+Builder = Callable[[Study, Figure, Cells], ChartData]
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,9 @@ class Kind:
 
 
 KINDS: dict[ChartKind, Kind] = {
-    "stacked": Kind(_stacked, stacked.draw, "Liggende stablet stolpediagram i prosent", None),
-    "grouped": Kind(_grouped, grouped.draw, "Liggende gruppert stolpediagram i prosent", None),
-    "bars": Kind(_bars, grouped.draw, "Liggende stolpediagram i prosent",
+    "stacked": Kind(stacked.build, stacked.draw, "Liggende stablet stolpediagram i prosent", None),
+    "grouped": Kind(grouped.build, grouped.draw, "Liggende gruppert stolpediagram i prosent", None),
+    "bars": Kind(bars.build, grouped.draw, "Liggende stolpediagram i prosent",
                  "Liggende stolpediagram"),
     "dots": Kind(None, dots.draw, None, "Punktdiagram"),
 }
@@ -62,7 +62,7 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
     if kind is None:
         return None
     _check_declaration(study, figure)
-    cells = _Cells(tables, figure)
+    cells = Cells(tables, figure)
     if not cells.groups(study, figure.by):
         return None
     differences = tables.differences
@@ -74,7 +74,7 @@ def chart_data(study: Study, figure: Figure, tables: Tables) -> ChartData | None
             return None
         figure = figure.model_copy(update={"items": kept})
     if drawn_value(figure) in ("number", "points"):
-        data = _numbers(study, figure, cells, kind)
+        data = numbers_data(study, figure, cells, kind)
         if not any(row.values for panel in data.panels for row in panel.rows):
             return None  # no group has a number to draw (nobody answered yet)
         if cells.left_out:
@@ -128,7 +128,7 @@ def _check_declaration(study: Study, figure: Figure) -> None:
     A misspelt category would otherwise silently drop bars from the chart.
     """
     spec = figure.chart
-    known = {item: layout.variable_categories(study, figure, item) for item in _drawn_items(figure)}
+    known = {item: layout.variable_categories(study, figure, item) for item in drawn_items(figure)}
     every = [c for categories in known.values() for c in categories]
     for item, category in (spec.show or {}).items():
         if item not in known:
