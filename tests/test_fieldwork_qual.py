@@ -131,10 +131,10 @@ def turn_texts(page: str) -> TurnTexts:
 # ----------------------------------------------------------------------------- security
 
 
-QUAL_GETS = ("/admin/qual", "/admin/qual/FG1", "/admin/qual/plassering/FG1/laerer",
-             "/admin/qual/plassering.csv")
-QUAL_POSTS = ("/admin/qual/FG1/kode", "/admin/qual/FG1/slett", "/admin/qual/FG1/gjenopprett",
-              "/admin/qual/FG1/temamemo", "/admin/qual/plassering/FG1/laerer")
+QUAL_GETS = ("/admin/qual", "/admin/qual/FG1", "/admin/qual/placement/FG1/laerer",
+             "/admin/qual/placements.csv")
+QUAL_POSTS = ("/admin/qual/FG1/code", "/admin/qual/FG1/delete", "/admin/qual/FG1/restore",
+              "/admin/qual/FG1/theme-memo", "/admin/qual/placement/FG1/laerer")
 
 
 async def test_qual_pages_need_a_login(client: httpx.AsyncClient) -> None:
@@ -163,7 +163,7 @@ async def test_qual_posts_need_the_csrf_token(client: httpx.AsyncClient, site: S
             assert refused.status_code == 403 and "sikkerhetsnøkkelen" in refused.text, path
     assert site.store.codings() == [] and site.store.theme_memos() == []
     assert site.store.placements() == []
-    for path in ("/admin/qual", "/admin/qual/FG1", "/admin/qual/plassering.csv"):
+    for path in ("/admin/qual", "/admin/qual/FG1", "/admin/qual/placements.csv"):
         assert (await client.post(path, data={"csrf": token})).status_code == 405
 
 
@@ -182,7 +182,7 @@ async def test_pages_carry_the_admin_headers_and_a_script_nonce(
         for script in re.findall(r"<script[^>]*>", page.text):
             assert script == f'<script nonce="{nonce.group(1)}">'
         assert not re.search(r'(src|href|action)="(https?:)?//', page.text)  # nothing external
-    download = await client.get("/admin/qual/plassering.csv")
+    download = await client.get("/admin/qual/placements.csv")
     assert download.headers["cache-control"] == "no-store"
 
 
@@ -230,7 +230,7 @@ async def test_a_coding_is_stored_under_the_logged_in_admin(
     token = await login(client)
     phrase = "Jeg har fagbrev som barne- og ungdomsarbeider"
     start, end = span_of(texts["FG1"], 1, phrase)
-    saved = await client.post("/admin/qual/FG1/kode", data={
+    saved = await client.post("/admin/qual/FG1/code", data={
         "csrf": token, "start": str(start), "end": str(end), "tema": ["kompetanse", "elevgrupper"],
         "segment": "fagbrev", "memo": f"Memo med {XSS}"})
     assert saved.status_code == 303
@@ -253,7 +253,7 @@ async def test_a_coding_is_stored_under_the_logged_in_admin(
     async with client_for(site) as other:
         other_token = await login(other, OTHER)
         o_start, o_end = span_of(texts["FG1"], 2, "Skoleassistent")
-        assert (await other.post("/admin/qual/FG1/kode", data={
+        assert (await other.post("/admin/qual/FG1/code", data={
             "csrf": other_token, "start": str(o_start), "end": str(o_end),
             "tema": "utenfor_stillingen"})).status_code == 303
         theirs = (await other.get("/admin/qual/FG1")).text
@@ -268,7 +268,7 @@ async def test_a_coding_is_stored_under_the_logged_in_admin(
     both = (await client.get(f"/admin/qual/FG1?andre={OTHER}")).text
     assert sorted(turn_texts(both).marks) == ["other", "own"]
     assert f"kodingene til {OTHER}" in both
-    assert "Slett" in both and both.count('action="/admin/qual/FG1/slett"') == 1  # read-only
+    assert "Slett" in both and both.count('action="/admin/qual/FG1/delete"') == 1  # read-only
 
     overview = (await client.get("/admin/qual")).text
     assert f"{USER} (deg)" in overview and OTHER in overview
@@ -292,7 +292,7 @@ async def test_a_wrong_selection_is_refused_and_the_form_kept(
          "Segmentnavnet"),
     ]
     for data, message in cases:
-        refused = await client.post("/admin/qual/FG1/kode", data={
+        refused = await client.post("/admin/qual/FG1/code", data={
             "csrf": token, "memo": "Mitt memo <i>", **data})
         assert refused.status_code == 400, data
         assert 'role="alert"' in refused.text and message in unescape(refused.text), message
@@ -307,16 +307,16 @@ async def test_a_wrong_selection_is_refused_and_the_form_kept(
     assert site.store.codings() == []
 
     # A segment lies in one focus group, and its parts do not overlap.
-    ok = await client.post("/admin/qual/FG1/kode", data={
+    ok = await client.post("/admin/qual/FG1/code", data={
         "csrf": token, "start": str(start), "end": str(end), "tema": "kompetanse",
         "segment": "fagbrev"})
     assert ok.status_code == 303
-    overlapping = await client.post("/admin/qual/FG1/kode", data={
+    overlapping = await client.post("/admin/qual/FG1/code", data={
         "csrf": token, "start": str(start + 4), "end": str(end + 10), "tema": "kompetanse",
         "segment": "fagbrev"})
     assert overlapping.status_code == 400 and "overlapper" in overlapping.text
     f_start, f_end = span_of(texts["FG2"], 1, "Jeg er barne- og ungdomsarbeider")
-    elsewhere = await client.post("/admin/qual/FG2/kode", data={
+    elsewhere = await client.post("/admin/qual/FG2/code", data={
         "csrf": token, "start": str(f_start), "end": str(f_end), "tema": "kompetanse",
         "segment": "fagbrev"})
     assert elsewhere.status_code == 400 and "allerede brukt i FG1" in unescape(elsewhere.text)
@@ -329,7 +329,7 @@ async def test_a_username_that_is_no_coder_name_cannot_code(
     async with client_for(site) as client:
         token = await login(client, "kari nordmann")
         start, end = span_of(texts["FG1"], 1, "Jeg har fagbrev")
-        refused = await client.post("/admin/qual/FG1/kode", data={
+        refused = await client.post("/admin/qual/FG1/code", data={
             "csrf": token, "start": str(start), "end": str(end), "tema": "kompetanse"})
     assert refused.status_code == 400 and "kan ikke brukes som kodernavn" in refused.text
     assert site.store.codings() == []
@@ -339,10 +339,10 @@ async def test_delete_and_undo(client: httpx.AsyncClient, site: Site,
                                texts: dict[str, Transcript]) -> None:
     token = await login(client)
     start, end = span_of(texts["FG1"], 1, "Jeg har fagbrev")
-    await client.post("/admin/qual/FG1/kode", data={
+    await client.post("/admin/qual/FG1/code", data={
         "csrf": token, "start": str(start), "end": str(end), "tema": "kompetanse"})
     (stored,) = site.store.stored_codings()
-    deleted = await client.post("/admin/qual/FG1/slett", data={"csrf": token, "id": str(stored.id)})
+    deleted = await client.post("/admin/qual/FG1/delete", data={"csrf": token, "id": str(stored.id)})
     assert deleted.status_code == 303
     assert deleted.headers["location"] == f"/admin/qual/FG1?slettet={stored.id}#kodinger"
     assert site.store.codings() == []
@@ -351,7 +351,7 @@ async def test_delete_and_undo(client: httpx.AsyncClient, site: Site,
     page = (await client.get(deleted.headers["location"])).text
     assert "Kodingen er slettet" in page and ">Angre</button>" in page
     assert "Dine slettede kodinger" in page and turn_texts(page).marks == []
-    undone = await client.post("/admin/qual/FG1/gjenopprett",
+    undone = await client.post("/admin/qual/FG1/restore",
                                data={"csrf": token, "id": str(stored.id)})
     assert undone.status_code == 303 and "gjenopprettet=" in undone.headers["location"]
     assert [c.start for c in site.store.codings()] == [start]
@@ -361,16 +361,16 @@ async def test_delete_and_undo(client: httpx.AsyncClient, site: Site,
     async with client_for(site) as other:
         other_token = await login(other, OTHER)
         for data in ({"id": str(stored.id)}, {"id": "x"}, {"id": "999999"}):
-            refused = await other.post("/admin/qual/FG1/slett", data={"csrf": other_token, **data})
+            refused = await other.post("/admin/qual/FG1/delete", data={"csrf": other_token, **data})
             assert refused.status_code == 404
-    assert (await client.post("/admin/qual/FG2/slett", data={"csrf": token, "id": str(stored.id)})
+    assert (await client.post("/admin/qual/FG2/delete", data={"csrf": token, "id": str(stored.id)})
             ).status_code == 404
     assert len(site.store.codings()) == 1
 
 
 async def test_theme_memos(client: httpx.AsyncClient, site: Site) -> None:
     token = await login(client)
-    saved = await client.post("/admin/qual/FG1/temamemo", data={
+    saved = await client.post("/admin/qual/FG1/theme-memo", data={
         "csrf": token, "tema": "dypt_vann", "memo": f"Om å stå alene {XSS}"})
     assert saved.status_code == 303 and saved.headers["location"].endswith("#temamemoer")
     (memo,) = site.store.theme_memos()
@@ -379,9 +379,9 @@ async def test_theme_memos(client: httpx.AsyncClient, site: Site) -> None:
     assert "Memoet er lagret" not in page and f"Om å stå alene {ESCAPED}" in page
     editing = (await client.get("/admin/qual/FG1?tema=dypt_vann")).text
     assert f">Om å stå alene {ESCAPED}</textarea>" in editing
-    assert (await client.post("/admin/qual/FG1/temamemo", data={
+    assert (await client.post("/admin/qual/FG1/theme-memo", data={
         "csrf": token, "tema": "ukjent", "memo": "x"})).status_code == 400
-    await client.post("/admin/qual/FG1/temamemo", data={"csrf": token, "tema": "dypt_vann",
+    await client.post("/admin/qual/FG1/theme-memo", data={"csrf": token, "tema": "dypt_vann",
                                                         "memo": "  "})
     assert site.store.theme_memos() == []  # an empty memo removes it
 
@@ -389,8 +389,8 @@ async def test_theme_memos(client: httpx.AsyncClient, site: Site) -> None:
 async def test_unknown_groups_and_rounds(client: httpx.AsyncClient, study: Study,
                                          store: Store) -> None:
     await login(client)
-    for path in ("/admin/qual/FG9", "/admin/qual/plassering/FG9/elev",
-                 "/admin/qual/plassering/FG1/rektor"):
+    for path in ("/admin/qual/FG9", "/admin/qual/placement/FG9/elev",
+                 "/admin/qual/placement/FG1/rektor"):
         page = await client.get(path)
         assert page.status_code == 404 and "Finnes ikke" in page.text, path
     assert study.fieldwork is not None
@@ -399,7 +399,7 @@ async def test_unknown_groups_and_rounds(client: httpx.AsyncClient, study: Study
         await login(plain)
         assert "Studien har ingen fokusgrupper" in (await plain.get("/admin/qual")).text
         assert (await plain.get("/admin/qual/FG1")).status_code == 404
-        assert (await plain.get("/admin/qual/plassering.csv")).status_code == 404
+        assert (await plain.get("/admin/qual/placements.csv")).status_code == 404
 
 
 # ----------------------------------------------------------------------------- placements
@@ -419,14 +419,14 @@ async def test_placements_prefill_from_the_file_then_save_and_upsert(
     token = await login(client)
     example = [p for p in read_placements(EXAMPLE / "qual" / "placement.csv")
                if p.group == "FG1" and p.round == "laerer"]
-    page = (await client.get("/admin/qual/plassering/FG1/laerer")).text
+    page = (await client.get("/admin/qual/placement/FG1/laerer")).text
     assert "hentet fra qual/placement.csv" in page
     fields = cup_fields(page)
     assert fields["p0-avstand"] == "0.55" and fields["p0-vinkel"] == "150"  # D1: 0.55 at 150°
     assert fields["p2-x"] == repr(-0.096)  # D3 was given as x/y: kept exactly
 
     # Saving the page as it stands stores the file's cups without drift.
-    saved = await client.post("/admin/qual/plassering/FG1/laerer", data={"csrf": token, **fields})
+    saved = await client.post("/admin/qual/placement/FG1/laerer", data={"csrf": token, **fields})
     assert saved.status_code == 303 and saved.headers["location"].endswith("?lagret=1")
     stored = {p.participant: p for p in site.store.placements("FG1", "laerer")}
     assert len(stored) == 6
@@ -442,7 +442,7 @@ async def test_placements_prefill_from_the_file_then_save_and_upsert(
     # fields are emptied is taken off the sheet.
     moved = {**fields, "p0-avstand": "1,2", "p0-vinkel": "90", "p0-oppaa": "ja",
              "p5-avstand": "", "p5-vinkel": ""}
-    assert (await client.post("/admin/qual/plassering/FG1/laerer",
+    assert (await client.post("/admin/qual/placement/FG1/laerer",
                               data={"csrf": token, **moved})).status_code == 303
     stored = {p.participant: p for p in site.store.placements("FG1", "laerer")}
     assert sorted(stored) == ["D1", "D2", "D3", "D4", "D5"]
@@ -450,7 +450,7 @@ async def test_placements_prefill_from_the_file_then_save_and_upsert(
     assert math.isclose(d1.x, 0.0, abs_tol=1e-12) and math.isclose(d1.y, 1.2) and d1.on_top
     async with client_for(site) as other:
         other_token = await login(other, OTHER)
-        await other.post("/admin/qual/plassering/FG1/laerer", data={
+        await other.post("/admin/qual/placement/FG1/laerer", data={
             "csrf": other_token, **moved, "p0-avstand": "0.3", "p0-x": "", "p0-y": ""})
     assert len(site.store.placements("FG1", "laerer")) == 5
     by = {s.placement.participant: s.updated_by for s in site.store.stored_placements("FG1")}
@@ -468,7 +468,7 @@ async def test_placements_are_checked(client: httpx.AsyncClient, site: Site) -> 
         ({"p0-avstand": "", "p0-vinkel": "", "p0-oppaa": "ja"}, "Plasser koppen før"),
     ]
     for data, message in cases:
-        refused = await client.post("/admin/qual/plassering/FG1/elev", data={
+        refused = await client.post("/admin/qual/placement/FG1/elev", data={
             "csrf": token, "p1-avstand": "0.4", "p1-vinkel": "200", **data})
         assert refused.status_code == 400, data
         assert message in unescape(refused.text), message
@@ -477,7 +477,7 @@ async def test_placements_are_checked(client: httpx.AsyncClient, site: Site) -> 
     assert site.store.placements() == []
     # A dragged cup's exact x and y are used when they agree with the distance and angle shown;
     # a retyped distance wins over stale x and y.
-    exact = await client.post("/admin/qual/plassering/FG1/elev", data={
+    exact = await client.post("/admin/qual/placement/FG1/elev", data={
         "csrf": token, "p0-avstand": "0.361", "p0-vinkel": "33.7", "p0-x": "0.300123456",
         "p0-y": "0.2001", "p1-avstand": "0.5", "p1-vinkel": "0", "p1-x": "0.2", "p1-y": "0.1"})
     assert exact.status_code == 303
@@ -489,10 +489,10 @@ async def test_placements_are_checked(client: httpx.AsyncClient, site: Site) -> 
 async def test_placement_csv_round_trips(client: httpx.AsyncClient, site: Site,
                                          tmp_path: Path) -> None:
     token = await login(client)
-    await client.post("/admin/qual/plassering/FG2/elev", data={
+    await client.post("/admin/qual/placement/FG2/elev", data={
         "csrf": token, "p0-avstand": "0.25", "p0-vinkel": "45", "p0-oppaa": "ja",
         "p3-avstand": "1.6", "p3-vinkel": "271.5"})
-    download = await client.get("/admin/qual/plassering.csv")
+    download = await client.get("/admin/qual/placements.csv")
     assert download.status_code == 200
     assert download.headers["content-type"] == "text/csv; charset=utf-8"
     assert download.headers["content-disposition"] == 'attachment; filename="placement.csv"'
@@ -582,10 +582,10 @@ async def test_unreadable_files_are_reported_on_the_page(study: Study, store: St
         page = await client.get("/admin/qual/FG1")
         assert page.status_code == 500 and "Transkripsjonene kan ikke leses" in page.text
         assert "text before the first speaker label" in page.text
-        placement = await client.get("/admin/qual/plassering/FG1/elev")
+        placement = await client.get("/admin/qual/placement/FG1/elev")
         assert placement.status_code == 200
         assert "qual/placement.csv kunne ikke leses" in placement.text
-        await client.post("/admin/qual/plassering/FG1/elev", data={
+        await client.post("/admin/qual/placement/FG1/elev", data={
             "csrf": token, "p0-avstand": "0.2", "p0-vinkel": "90"})
-        download = (await client.get("/admin/qual/plassering.csv")).text
+        download = (await client.get("/admin/qual/placements.csv")).text
     assert download.splitlines()[1:] == ["FG1,D1,elev,,,0,0.2,nei"]

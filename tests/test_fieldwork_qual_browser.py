@@ -271,7 +271,7 @@ def test_code_a_span_and_place_cups_in_chromium(browser: Browser, qual_site: Sit
         assert len(qual_site.store.codings(USER)) == 1
 
         # --- placements: prefilled from qual/placement.csv; drag, keys, the tray, save
-        page.goto(f"{base}/admin/qual/plassering/FG1/laerer")
+        page.goto(f"{base}/admin/qual/placement/FG1/laerer")
         assert values(page, 0) == ("0.55", "150")
         check(page, "qual-placement")
         shot(page, "placement-file")
@@ -321,7 +321,7 @@ def test_code_a_span_and_place_cups_in_chromium(browser: Browser, qual_site: Sit
         reader.goto(f"{base}/admin/qual/FG1")
         expect(reader.locator(f"#tur-{turn.index} mark.own")).to_have_text(phrase)
         expect(reader.locator("p.no-js")).to_be_visible()
-        reader.goto(f"{base}/admin/qual/plassering/FG1/laerer")
+        reader.goto(f"{base}/admin/qual/placement/FG1/laerer")
         transform = reader.locator("#kopp-0").get_attribute("transform") or ""
         assert transform.startswith("translate(")
         assert reader.locator("#p0-avstand").input_value() == values(page, 0)[0]

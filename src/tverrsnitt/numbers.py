@@ -35,15 +35,15 @@ def as_typed(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def prosent(value: int) -> str:
+def percent_words(value: int) -> str:
     """'81 prosent' with a no-break space so the number never ends a line alone."""
     return f"{value}{NBSP}prosent"
 
 
-def range_prosent(low: int, high: int) -> str:
+def percent_range_words(low: int, high: int) -> str:
     """'mellom 35 og 55 prosent', or '47 prosent' when both ends are the same."""
     if low == high:
-        return prosent(low)
+        return percent_words(low)
     return f"mellom {low} og {high}{NBSP}prosent"
 
 

@@ -5,8 +5,8 @@
   marked (another coder's too, read-only, when asked for), a form to code a selection with
   one or more themes of the codebook, the admin's codings with delete and undo, and the theme
   memos. The coder is the admin's username, so two coders' codings stay apart;
-- /admin/qual/plassering/{group}/{round} places the participants' cups on a curling house
-  (round `laerer` or `elev`), and /admin/qual/plassering.csv downloads every placement in
+- /admin/qual/placement/{group}/{round} places the participants' cups on a curling house
+  (round `laerer` or `elev`), and /admin/qual/placements.csv downloads every placement in
   the format of the study's placement file.
 
 The same rules as the other admin pages: a login for everything (303 to the login page),
@@ -47,7 +47,7 @@ from .context import Site
 from .security import Session, add_security_headers
 
 QUAL_URL = "/admin/qual"
-PLACEMENT_CSV = "/admin/qual/plassering.csv"
+PLACEMENT_CSV = "/admin/qual/placements.csv"
 
 
 @dataclass
@@ -312,7 +312,7 @@ def qual_routes(site: Site, pages: AdminPages) -> list[Route]:
                                         status_code=400, source="skjema")
         await run_in_threadpool(site.store.save_placements, group.id, round, cups,
                                 by=session.user or "", remove=unplaced)
-        return redirect(f"{QUAL_URL}/plassering/{quote(group.id, safe='')}/{round}?lagret=1")
+        return redirect(f"{QUAL_URL}/placement/{quote(group.id, safe='')}/{round}?lagret=1")
 
     @logged_in
     async def placement_csv(request: Request, session: Session) -> Response:
@@ -329,17 +329,17 @@ def qual_routes(site: Site, pages: AdminPages) -> list[Route]:
     return [
         Route(QUAL_URL, overview, methods=["GET"], name="admin_qual"),
         Route(PLACEMENT_CSV, placement_csv, methods=["GET"], name="admin_qual_placement_csv"),
-        Route(QUAL_URL + "/plassering/{group}/{round}", placement_get, methods=["GET"],
+        Route(QUAL_URL + "/placement/{group}/{round}", placement_get, methods=["GET"],
               name="admin_qual_placement"),
-        Route(QUAL_URL + "/plassering/{group}/{round}", placement_post, methods=["POST"],
+        Route(QUAL_URL + "/placement/{group}/{round}", placement_post, methods=["POST"],
               name="admin_qual_placement_save"),
         Route(QUAL_URL + "/{group}", group_page, methods=["GET"], name="admin_qual_group"),
-        Route(QUAL_URL + "/{group}/kode", add_coding, methods=["POST"], name="admin_qual_code"),
-        Route(QUAL_URL + "/{group}/slett", delete_coding, methods=["POST"],
+        Route(QUAL_URL + "/{group}/code", add_coding, methods=["POST"], name="admin_qual_code"),
+        Route(QUAL_URL + "/{group}/delete", delete_coding, methods=["POST"],
               name="admin_qual_delete"),
-        Route(QUAL_URL + "/{group}/gjenopprett", restore_coding, methods=["POST"],
+        Route(QUAL_URL + "/{group}/restore", restore_coding, methods=["POST"],
               name="admin_qual_restore"),
-        Route(QUAL_URL + "/{group}/temamemo", theme_memo, methods=["POST"],
+        Route(QUAL_URL + "/{group}/theme-memo", theme_memo, methods=["POST"],
               name="admin_qual_memo"),
     ]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .. import numbers
 from ..ingest.placements import ROUND_LABEL, distance
-from ..numbers import NBSP, decimal, number, p_value, points, prosent, range_prosent, thousands
+from ..numbers import NBSP, decimal, number, p_value, percent_range_words, percent_words, points, thousands
 from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
@@ -295,7 +295,7 @@ def test_line(study: Study, result: GroupDifference, several: bool) -> str:
 
 
 def _percent(value: float) -> str:
-    return prosent(int(value)) if value == int(value) else f"{decimal(value)}{NBSP}prosent"
+    return percent_words(int(value)) if value == int(value) else f"{decimal(value)}{NBSP}prosent"
 
 
 def _reference_value(ref: ReferenceValue) -> str:
@@ -303,7 +303,7 @@ def _reference_value(ref: ReferenceValue) -> str:
     if not ref.is_range:
         return _percent(ref.low)
     if ref.low == int(ref.low) and ref.high == int(ref.high):
-        return range_prosent(int(ref.low), int(ref.high))
+        return percent_range_words(int(ref.low), int(ref.high))
     return f"mellom {_percent(ref.low).split(NBSP)[0]} og {_percent(ref.high)}"
 
 

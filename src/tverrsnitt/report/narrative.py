@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..numbers import number, points, prosent, range_prosent, thousands, with_unit
+from ..numbers import number, percent_range_words, percent_words, points, thousands, with_unit
 from ..study.model import NumberRef, Paragraph, Study
 from ..study.statistics import PROSE_FORMATS, category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
@@ -65,8 +65,8 @@ def format_value(study: Study, tables: Tables, ref: NumberRef) -> str:
     if fmt == "percent":
         return str(percents[0])
     if fmt == "range_prosent":
-        return range_prosent(min(percents), max(percents))
-    return prosent(percents[0])
+        return percent_range_words(min(percents), max(percents))
+    return percent_words(percents[0])
 
 
 def fill(study: Study, tables: Tables, paragraph: Paragraph | str) -> FilledParagraph:
