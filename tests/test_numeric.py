@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tverrsnitt.clean import AnalysisData, prepare
-from tverrsnitt.ingest import WEIGHT, read_export
+from tverrsnitt.ingest import read_export
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.study.model import Figure
 from tverrsnitt.tabulate.differences import mean_differences
@@ -44,9 +44,8 @@ def weighted(data: AnalysisData, weighting: str) -> AnalysisData:
     """The R script's made-up weight, 1 + (id mod 5) / 4, or none."""
     if weighting == "one":
         return data
-    ids = data.respondents["id"].cast(pl.Int64)
-    return replace(data, respondents=data.respondents.with_columns(
-        (1 + (ids % 5) / 4).cast(pl.Float64).alias(WEIGHT)))
+    ids = data.respondents["id"].cast(pl.Int64).to_numpy()
+    return data.with_weights(1 + (ids % 5) / 4)
 
 
 def close(ours: float | None, theirs: float | None, tolerance: float) -> bool:

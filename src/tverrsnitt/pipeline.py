@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import polars as pl
 
 from .atomic import atomic_folder, check_output_folder
 from .chart.placements import render_placements
 from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
 from .errors import DataCheckError, DataFinding, UsageError
-from .ingest import WEIGHT, Dedupe, Ingested, read_export, read_register
+from .ingest import Dedupe, Ingested, read_export, read_register
 from .progress import Progress
 from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
@@ -118,12 +116,11 @@ def _weigh(study: Study, analysis: AnalysisData, rake: bool,
                    if study.nonresponse is not None and analysis.register is not None else None)
     if rake:
         weights = rake_respondents(study, analysis)
-        respondents = analysis.respondents.with_columns(
-            pl.Series(WEIGHT, weights.design.weights))
-        return (replace(analysis, respondents=respondents),
+        return (analysis.with_weights(weights.design.weights),
                 MethodResults(nonresponse, weights=weights))
     if weight is not None:
-        supplied = summarise_weights(analysis.respondents[WEIGHT].to_numpy())
+        assert analysis.weights is not None  # read_export put the --weight column in
+        supplied = summarise_weights(analysis.weights)
         return analysis, MethodResults(nonresponse, supplied=supplied, weight_column=weight)
     return analysis, MethodResults(nonresponse)
 
@@ -184,10 +181,7 @@ def compute(study: Study, options: RunOptions,
     if options.strict and findings:
         raise DataCheckError(findings)
     lap("tabulate", "Tester gruppeforskjeller")
-    differences = group_differences(
-        study, analysis,
-        analysis.respondents[WEIGHT].to_numpy() if WEIGHT in analysis.respondents.columns
-        else None, design=raked)
+    differences = group_differences(study, analysis, analysis.weights, design=raked)
     lap("differences", "Leser fokusgruppene")
     evidence = gather(study, options.codings_db)
     lap("qual", "Tegner figurer")

@@ -31,9 +31,8 @@ import polars as pl
 from numpy.typing import NDArray
 from scipy import stats
 
-from ..clean import AnalysisData
+from ..clean import AnalysisData, frame_weights
 from ..clean.expressions import base_expr, numeric_expr
-from ..ingest import WEIGHT
 from ..study import layout
 from ..study.model import Figure, Study
 from ..study.statistics import STATISTICS, is_numeric_statistic
@@ -110,8 +109,8 @@ def domains_for(study: Study, data: AnalysisData, figure: Figure, item: str, by:
              .cast(pl.Float64)).fill_null(0.0).to_numpy() * NET_POINTS
     else:
         x = frame.select(numeric_expr(question)).to_series().fill_null(0.0).to_numpy()
-    w = (frame[WEIGHT].to_numpy().astype(float) if WEIGHT in frame.columns
-         else np.ones(frame.height))
+    weights = frame_weights(frame)
+    w = weights if weights is not None else np.ones(frame.height)
     if design is not None:
         w = design.weights
     if by == "none":

@@ -21,9 +21,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import polars as pl
 
-from ..clean import AnalysisData
+from ..clean import AnalysisData, frame_weights
 from ..clean.expressions import condition_expr
-from ..ingest import WEIGHT
 from ..study import layout
 from ..study.conditions import parse_condition
 from ..study.model import Figure, Study
@@ -51,13 +50,13 @@ def add_uncertainty(study: Study, data: AnalysisData, tables: Tables,
         # One respondent has no sampling variance to estimate (R stops: a lonely PSU).
         return tables.with_rows(row if category_value(row.category) != "share"
                                 else _with(row, None, False) for row in tables)
-    weighted = WEIGHT in data.respondents.columns
+    weighted = data.weights is not None
     wanted = [(figure, item, by) for figure in study.figures
               for item in layout.figure_items(figure) if figure.statistic_for(item) in SHARES
               for by in figure.breakdowns]
     sums = ItemSums(study, data, [(item, layout.counted_column(figure, item))
                                   for figure, item, by in wanted if study.comparison(by) is None],
-                    data.respondents[WEIGHT].to_numpy() if weighted else None)
+                    data.weights)
     domains = _Domains()
     census: set[Key] = set()
     for figure, item, by in wanted:
@@ -158,18 +157,25 @@ def _comparison(study: Study, data: AnalysisData, figure: Figure, item: str, by:
         frame = data.respondents
         if group.when is not None:
             frame = frame.filter(condition_expr(parse_condition(group.when), study))
-        if WEIGHT not in frame.columns:
-            frame = frame.with_columns(pl.lit(1.0).alias(WEIGHT))
-        w = pl.col(WEIGHT)
-        sums = (frame.filter(pl.col(column).is_not_null())
-                .group_by(pl.col(column).cast(pl.String))
-                .agg(pl.len().cast(pl.Float64), w.sum().alias("w"), (w * w).sum().alias("w2")))
-        found = {value: (n, sw, sw2) for value, n, sw, sw2 in sums.iter_rows()}
-        base = tuple(np.full(len(categories), sum(v[i] for v in found.values())) for i in range(3))
-        if base[0][0] < 2:
+        # Sums in numpy, in the categories' order: a group_by's float sums (and the order of
+        # its groups) vary from run to run in the last digit.
+        answers = frame[column].cast(pl.String)
+        valid = answers.is_not_null().to_numpy()
+        values = answers.to_numpy()
+        found = frame_weights(frame)
+        weights = found if found is not None else np.ones(frame.height)
+        total = _weight_sums(weights, valid)
+        base = tuple(np.full(len(categories), value) for value in total)
+        if total[0] < 2:
             continue
-        hits = tuple(np.array([found.get(c, (0.0, 0.0, 0.0))[i] for c in categories])
-                     for i in range(3))
+        cells = [_weight_sums(weights, valid & (values == c)) for c in categories]
+        hits = tuple(np.array([cell[i] for cell in cells]) for i in range(3))
         domains.add([(figure.id, item, by, group.label, c) for c in categories], frame.height,
                     base, hits)
     return census
+
+
+def _weight_sums(weights: np.ndarray, mask: np.ndarray) -> tuple[float, float, float]:
+    """Respondents, sum of weights and sum of squared weights where `mask` holds."""
+    chosen = weights[mask]
+    return float(mask.sum()), float(chosen.sum()), float((chosen * chosen).sum())

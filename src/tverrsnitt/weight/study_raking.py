@@ -15,7 +15,6 @@ import polars as pl
 
 from ..clean import AnalysisData
 from ..errors import UsageError, WeightingError
-from ..ingest import WEIGHT
 from ..study.model import RakingMargin, Study
 from .design import Design
 from .raking import Margin, Trim, rake
@@ -52,8 +51,8 @@ def rake_respondents(study: Study, data: AnalysisData) -> StudyWeights:
     if spec is None:
         raise UsageError("--rake needs a 'weighting' section with margins in study.yaml.")
     frame = data.respondents
-    start = (frame[WEIGHT].to_numpy().astype(float) if WEIGHT in frame.columns
-             else np.ones(frame.height))
+    supplied = data.weights
+    start = supplied if supplied is not None else np.ones(frame.height)
     margins = [_margin(study, data, m, start) for m in spec.margins]
     trim = Trim(spec.trim.lower, spec.trim.upper) if spec.trim is not None else None
     design = rake(Design.create(start), margins, max_iter=spec.max_iter, epsilon=spec.epsilon,
