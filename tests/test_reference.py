@@ -71,7 +71,7 @@ def _inner(root: type) -> list[type]:
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_every_example_in_the_reference_is_valid(name: str) -> None:
     cls = next(c for f in FILES.values() for c in (f, *_all_parts(f)) if c.__name__ == name)
-    TypeAdapter(cls).validate_python(yaml.safe_load(EXAMPLES[name]))
+    assert isinstance(TypeAdapter(cls).validate_python(yaml.safe_load(EXAMPLES[name])), cls)
 
 
 def _all_parts(root: type) -> list[type]:
