@@ -205,16 +205,16 @@ def pdf_page_texts(pdf: Path) -> list[str]:
 def page_filled(png: Path) -> float:
     """How much of a rendered page's body (A4 without the bands of the running header and
     footer) is used: from the first inked line to the last, as a share of its height."""
+    import numpy as np
     from PIL import Image
 
     with Image.open(png) as image:
         gray = image.convert("L")
     width, height = gray.size
-    body = gray.crop((0, round(height * 25 / 297), width, round(height * 275 / 297)))
-    pixels = body.load()
-    inked = [y for y in range(body.height) if any(pixels[x, y] < 200
-                                                  for x in range(0, body.width, 2))]
-    return (inked[-1] - inked[0] + 1) / body.height if inked else 0.0
+    body = np.asarray(gray.crop((0, round(height * 25 / 297), width, round(height * 275 / 297))))
+    # A line is inked when any pixel of every second column is darker than 200.
+    inked = np.flatnonzero((body[:, ::2] < 200).any(axis=1))
+    return (inked[-1] - inked[0] + 1) / body.shape[0] if inked.size else 0.0
 
 
 def sparse_pages(pngs: list[Path], part_starts: set[int]) -> list[tuple[int, float]]:

@@ -18,7 +18,7 @@ from tverrsnitt.study import Study
 from tverrsnitt.tabulate import Tables, tabulate
 from tverrsnitt.tabulate.disclosure import check_k, suppressed_cells
 
-from .conftest import EXAMPLE, EXPORT_CSV, require_program
+from .conftest import EXAMPLE, EXPORT_CSV, ExampleReport, require_program
 
 
 def test_k_is_never_below_three() -> None:
@@ -87,7 +87,7 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
         rows = list(csv.reader(handle))
     with sample.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([rows[0], *rows[1:301]])
-    result = build_report(EXAMPLE, tmp_path / "out", data=sample)  # html, docx and pdf
+    result = build_report(EXAMPLE, tmp_path / "out", data=sample, formats=["html", "docx"])
     hidden = suppressed_cells(study, result.tables, study.meta.min_cell)
     assert hidden
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
@@ -105,15 +105,28 @@ def test_published_outputs_hide_what_tables_csv_keeps(study: Study, export: Inge
     drawn = {row.group for panel in data.panels for row in panel.rows}
     assert not drawn & hidden_groups
     assert "<td>:</td>" in html
-    # Word and PDF print the very same withheld cells as the HTML: ':' where a number would be.
+    # Word prints the very same withheld cells as the HTML: ':' where a number would be.
     withheld = html.count("<td>:</td>")
-    document = python_docx.Document(str(tmp_path / "out" / "report.docx"))
-    assert withheld == sum(1 for table in document.tables for row in table.rows
-                           for cell in row.cells if cell.text.strip() == ":")
+    assert withheld == docx_withheld(tmp_path / "out" / "report.docx")
+
+
+def docx_withheld(path: Path) -> int:
+    document = python_docx.Document(str(path))
+    return sum(1 for table in document.tables for row in table.rows for cell in row.cells
+               if cell.text.strip() == ":")
+
+
+def test_every_format_withholds_the_same_cells(example_report: ExampleReport) -> None:
+    # The example hides two roles of Tabell 3.1 (seven columns each); HTML, Word and PDF print
+    # ':' in the same fourteen cells. (The PDF is built once per run, by the shared fixture.)
+    out = example_report.result.out_dir
+    withheld = (out / "report.html").read_text(encoding="utf-8").count("<td>:</td>")
+    assert withheld == 14
+    assert docx_withheld(out / "report.docx") == withheld
     pdftotext = require_program("pdftotext", "poppler-utils")
-    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "out" / "report.pdf"), "-"],
+    text = subprocess.run([pdftotext, "-layout", str(out / "report.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
-    assert withheld == len(re.findall(r"(?<=\s):(?=\s)", text))
+    assert len(re.findall(r"(?<=\s):(?=\s)", text)) == withheld
 
 
 def test_prose_never_prints_a_hidden_number(study: Study, tables: Tables) -> None:

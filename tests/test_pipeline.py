@@ -151,6 +151,24 @@ def test_cli_report_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["report", str(EXAMPLE)]) == 1  # --out is required: a usage error is bad input
 
 
+def test_tables_only_writes_the_same_numbers_and_nothing_else(
+        example_report: ExampleReport, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "numbers"
+    assert main(["report", str(EXAMPLE), "--data", str(EXPORT_CSV), "--register",
+                 str(REGISTER_CSV), "--out", str(out), "--tables-only"]) == 0
+    assert "2159 table rows, tables.csv and differences.csv only" in capsys.readouterr().out
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))  # not the marker
+    assert written == ["differences.csv", "tables.csv"]
+    full = example_report.result.out_dir
+    for name in ("tables.csv", "differences.csv"):
+        assert (out / name).read_bytes() == (full / name).read_bytes(), name
+    # Asking for documents and for none of them at once is refused, and nothing is written.
+    assert main(["report", str(EXAMPLE), "--out", str(tmp_path / "both"), "--tables-only",
+                 "--format", "pdf"]) == 1
+    assert "--tables-only writes no report documents" in capsys.readouterr().err
+    assert not (tmp_path / "both").exists()
+
+
 def test_internal_errors_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     def broken(*args: object, **kwargs: object) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from .errors import TverrsnittError, UsageError
 from .ingest.options import DEDUPE, Dedupe
@@ -206,11 +207,15 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
               help="Draw every chart instead of copying the unchanged ones from the chart cache "
                    "($TVERRSNITT_CACHE, else ~/.cache/tverrsnitt; TVERRSNITT_CACHE=off also "
                    "switches it off).")
+@click.option("--tables-only", is_flag=True,
+              help="Write tables.csv and differences.csv only: no charts and no report "
+                   "documents (the numbers in a second or two, e.g. to check them against R).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def report(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
-           weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
+@click.pass_context
+def report(ctx: click.Context, study_dir: Path, data: Path | None, register: Path | None,
+           lenient: bool, weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
            sheet: str | None, out_dir: Path, formats: str, codings_db: str | None,
-           no_cache: bool, quiet: bool) -> None:
+           no_cache: bool, tables_only: bool, quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -225,13 +230,16 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
     """
     from .pipeline import build_report
 
+    if tables_only and ctx.get_parameter_source("formats") is not ParameterSource.DEFAULT:
+        raise UsageError("--tables-only writes no report documents; leave out --format (or "
+                         "leave out --tables-only to build the report).")
     progress = RichProgress() if not quiet and wants_progress() else None
     try:
         result = build_report(study_dir, out_dir, data=data, register=register,
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
                               formats=[f.strip() for f in formats.split(",") if f.strip()],
                               codings_db=codings_db, strict=strict, dedupe=dedupe,
-                              sheet=sheet, cache=not no_cache)
+                              sheet=sheet, cache=not no_cache, tables_only=tables_only)
     finally:
         if progress is not None:
             progress.stop()
@@ -242,8 +250,10 @@ def report(study_dir: Path, data: Path | None, register: Path | None, lenient: b
         figures = sum(1 for f in result.files if f.suffix == ".svg")
         cached = f" ({result.charts_cached} charts unchanged, from the cache)" \
             if result.charts_cached else ""
-        click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, {figures} figures, "
-                   f"{reports} in {total:.1f} s{cached}.")
+        made = "tables.csv and differences.csv only (--tables-only)" if tables_only else \
+            f"{figures} figures, {reports}"
+        click.echo(f"Wrote {out_dir}/ — {len(result.tables)} table rows, {made} in {total:.1f} s"
+                   f"{cached}.")
         if problems:
             what = "1 cell that did not fit was" if problems == 1 else \
                 f"{problems} cells that did not fit were"

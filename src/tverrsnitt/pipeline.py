@@ -217,7 +217,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                  rake: bool = False, formats: Sequence[str] = FORMATS,
                  codings_db: str | None = None, strict: bool = False,
                  dedupe: Dedupe | None = None, sheet: str | None = None,
-                 cache: bool = True) -> ReportResult:
+                 cache: bool = True, tables_only: bool = False) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
     and OUT/report.{html,docx,pdf}.
 
@@ -229,9 +229,11 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     `strict` makes every finding of the data checks an error. `dedupe` ('first' or 'last')
     keeps one row of a respondent found on several (else an error); `sheet` names a
     workbook's answers sheet. `cache=False` draws every chart instead of copying the unchanged
-    ones from the chart cache (chart.cache).
+    ones from the chart cache (chart.cache). `tables_only` writes tables.csv and
+    differences.csv alone: the numbers, checked and disclosure-controlled as always, without
+    the time the charts and documents take.
     """
-    formats = check_formats(formats)
+    formats = () if tables_only else check_formats(formats)
     from .chart import ChartCache, render_charts
     from .chart.cache import default_folder
 
@@ -252,7 +254,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     inputs = resolve_inputs(study, data, register)
     protected = [study.root, inputs.data, *([inputs.register] if inputs.register else [])]
     check_output_folder(Path(out_dir), protected)
-    chart_count = sum(1 for f in study.figures if not f.is_table)
+    chart_count = 0 if tables_only else sum(1 for f in study.figures if not f.is_table)
     # One step per lap below (10, and one per format) and one per survey chart drawn.
     progress.start(10 + len(formats) + chart_count)
     lap("study", "Leser svardata")
@@ -262,11 +264,11 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir), protected) as work:
         kept = ChartCache(default_folder() if cache else None)
-        charts = render_charts(study, published, work,
-                               progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"),
-                               cache=kept)
+        charts = {} if tables_only else render_charts(
+            study, published, work, cache=kept,
+            progress=lambda figure_id: progress.step(f"Tegner figur {figure_id}"))
         result.charts_cached = kept.hits
-        if published.qual is not None:
+        if published.qual is not None and not tables_only:
             charts.update(render_placements(published.qual, work))
         lap("charts", "Skriver tables.csv")
         write_tables_csv(published, work / "tables.csv")
