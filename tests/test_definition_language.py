@@ -99,6 +99,14 @@ def test_the_second_study_reads_as_the_definition_says(second: Study) -> None:
     # An option named like a computed row of tables.csv.
     ("questionnaire.yaml", "options: [Ja, Nei, Vet ikke]", "options: [Ja, Nei, mean]",
      "option 'mean' has the name of a computed row"),
+    # A group or a broken-down option called 'Totalt' would merge with the total row.
+    ("derived.yaml", "{label: Annen stilling, values: [Annen stilling]}",
+     "{label: Totalt, values: [Annen stilling]}",
+     "'Totalt' is the name of the total row beside every breakdown, so a group of "
+     "'yrkesgruppe' may not be called that"),
+    ("questionnaire.yaml", "options: [Sykehjem, Hjemmetjenesten, Bolig med heldøgns omsorg]",
+     "options: [Sykehjem, Totalt, Bolig med heldøgns omsorg]",
+     "so an option of 'b2_arbeidssted', which a figure breaks down by or counts, may not"),
     # A misspelt key at the top of a file, and inside an entry.
     ("figures.yaml", "\nfigures:\n", "\nfigurs:\n", "Did you mean 'figures'?"),
     ("questionnaire.yaml", "    asked_if: q3_vold == 'Ja'", "    asked_iff: q3_vold == 'Ja'",

@@ -42,6 +42,7 @@ from .statistics import (
     PROSE_FORMATS,
     RESERVED_CATEGORIES,
     STATISTICS,
+    TOTAL,
     WHAT_NUMBER,
     category_value,
 )
@@ -51,6 +52,13 @@ ORDER_OPERATORS = (">=", "<=", ">", "<")
 
 # "(N=2186-2232)" or "(N = 2 022)" in a title: a base written by hand beside the counted one.
 WRITTEN_N = re.compile(r"\s*\(\s*N\s*=\s*[\d\s\u00a0.,–-]+\)")
+
+
+# tables.csv, the charts and the prose name a breakdown's total row 'Totalt'; a group or
+# option of that name would be counted into the same row as everyone.
+_TOTAL_CLASH = (f"{TOTAL!r} is the name of the total row beside every breakdown, so {{what}} "
+                f"may not be called that (its numbers would merge with everyone's); rename it, "
+                f"e.g. '{TOTAL} annet' or 'Alle andre'")
 
 
 def _number(value: float) -> str:
@@ -89,6 +97,10 @@ class _Checker:
                 self.add("questionnaire.yaml", self.question_path(code),
                          f"question code {code!r} is used {count} times; codes must be unique")
         headers = Counter(normalise_header(q.header) for q in self.study.questions)
+        # Questions whose options become groups or rows beside a 'Totalt' of their own.
+        totalled = {code for f in self.study.figures for code in f.breakdowns} | {
+            item for f in self.study.figures for item in f.items
+            if f.statistic_for(item) == "count"}
         for q in self.study.questions:
             path = self.question_path(q.code)
             if headers[normalise_header(q.header)] > 1:
@@ -105,6 +117,9 @@ class _Checker:
                     self.add("questionnaire.yaml", (*path, "options"),
                              f"option {label!r} has the name of a computed row of tables.csv "
                              f"({', '.join(RESERVED_CATEGORIES)}); rename it")
+                if label == TOTAL and q.code in totalled:
+                    self.add("questionnaire.yaml", (*path, "options"), _TOTAL_CLASH.format(
+                        what=f"an option of {q.code!r}, which a figure breaks down by or counts,"))
             for which in ("top2", "bottom2"):
                 chosen = getattr(q, which)
                 for label in chosen or ():
@@ -180,6 +195,11 @@ class _Checker:
                 if count > 1:
                     self.add(doc, path, f"group label {label!r} is used {count} times; each "
                                         "group needs its own label")
+            if TOTAL in labels:
+                where: KeyPath = path
+                if isinstance(variable, Recode):
+                    where = (*path, "groups", labels.index(TOTAL), "label")
+                self.add(doc, where, _TOTAL_CLASH.format(what=f"a group of {variable.code!r}"))
         for index, comparison in enumerate(self.study.comparisons):
             for g_index, group in enumerate(comparison.groups):
                 if group.when is None:
