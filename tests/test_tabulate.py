@@ -79,16 +79,17 @@ def test_whole_percent_rounds_half_up_exactly(count: int, base: int, expected: i
 
 def test_tables_csv_follows_the_format(tables: Tables, tmp_path: Path) -> None:
     path = tmp_path / "tables.csv"
-    write_tables_csv(tables, path)
+    write_tables_csv(tables, path, "2023")
     rows = read_csv(path)
+    # The columns of the format, in order; new ones are appended (`wave`, for waves).
     assert list(rows[0]) == ["figure", "item", "by", "group", "category", "count", "base",
                              "percent", "se", "ci_low", "ci_high", "weighted_percent",
-                             "weighted_base", "suppressed", "estimate"]
+                             "weighted_base", "suppressed", "estimate", "wave"]
     assert rows[0] == {"figure": "T2.1", "item": "svarstatus", "by": "none", "group": "Totalt",
                        "category": "Distribuert", "count": "18881", "base": "18881",
                        "percent": "100.0", "se": "", "ci_low": "", "ci_high": "",
                        "weighted_percent": "", "weighted_base": "", "suppressed": "false",
-                       "estimate": "100.0"}
+                       "estimate": "100.0", "wave": "2023"}
     # Categories with commas are quoted (RFC 4180) and read back intact.
     assert any(r["category"] == "Videregående opplæring, studieforberedende" for r in rows)
     figures = [r["figure"] for r in rows]

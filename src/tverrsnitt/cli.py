@@ -169,16 +169,27 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
     (routing broken by the answers, derived variables without a group, empty figures)
     are listed, and with --strict they are errors.
     """
+    from dataclasses import replace
+
     from .pipeline import RunOptions, check_data
     from .validate import validate_study
 
     if data is not None or with_data:
-        computed = check_data(study_dir, RunOptions(data, register, lenient, weight, rake, strict,
-                                                    dedupe=dedupe, sheet=sheet))
+        options = RunOptions(data, register, lenient, weight, rake, strict, dedupe=dedupe,
+                             sheet=sheet)
+        computed = check_data(study_dir, options)
         study, quality = computed.study, computed.quality
         print_findings(quality.findings)
         checked = (f"; the data: {quality.analysed} analysed respondents, "
                    f"{len(quality.findings)} warning{'s' if len(quality.findings) != 1 else ''}")
+        if data is None and len(study.meta.waves) > 1:
+            # --with-data checks every wave's own files, as `report --compare` reads them.
+            for wave in study.meta.waves[:-1]:
+                earlier = check_data(study_dir, replace(options, wave=wave.id)).quality
+                print_findings(f"wave {wave.id}: {f}" for f in earlier.findings)
+                checked += (f"; wave {wave.id}: {earlier.analysed} analysed respondents, "
+                            f"{len(earlier.findings)} warning"
+                            f"{'s' if len(earlier.findings) != 1 else ''}")
     else:
         study, checked = validate_study(study_dir), ""
     qual = ""
@@ -207,6 +218,13 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
               help="Draw every chart instead of copying the unchanged ones from the chart cache "
                    "($TVERRSNITT_CACHE, else ~/.cache/tverrsnitt; TVERRSNITT_CACHE=off also "
                    "switches it off).")
+@click.option("--wave", metavar="ID",
+              help="The wave to report on, of a study with waves in study.yaml (default: the "
+                   "last); its export and register are read unless --data is given.")
+@click.option("--compare", metavar="ID",
+              help="Another wave (from its files in study.yaml): adds changes.csv, the change "
+                   "of every estimate with its SE, CI and test, and that wave's rows in "
+                   "tables.csv.")
 @click.option("--tables-only", is_flag=True,
               help="Write tables.csv and differences.csv only: no charts and no report "
                    "documents (the numbers in a second or two, e.g. to check them against R).")
@@ -215,7 +233,8 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
 def report(ctx: click.Context, study_dir: Path, data: Path | None, register: Path | None,
            lenient: bool, weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
            sheet: str | None, out_dir: Path, formats: str, codings_db: str | None,
-           no_cache: bool, tables_only: bool, quiet: bool) -> None:
+           no_cache: bool, wave: str | None, compare: str | None, tables_only: bool,
+           quiet: bool) -> None:
     """Build the report: tables.csv, one SVG and PNG per figure, report.html/.docx/.pdf.
 
     \b
@@ -239,7 +258,8 @@ def report(ctx: click.Context, study_dir: Path, data: Path | None, register: Pat
                               lenient=lenient, progress=progress, weight=weight, rake=rake,
                               formats=[f.strip() for f in formats.split(",") if f.strip()],
                               codings_db=codings_db, strict=strict, dedupe=dedupe,
-                              sheet=sheet, cache=not no_cache, tables_only=tables_only)
+                              sheet=sheet, cache=not no_cache, tables_only=tables_only,
+                              wave=wave, compare=compare)
     finally:
         if progress is not None:
             progress.stop()
@@ -258,9 +278,16 @@ def report(ctx: click.Context, study_dir: Path, data: Path | None, register: Pat
             what = "1 cell that did not fit was" if problems == 1 else \
                 f"{problems} cells that did not fit were"
             click.echo(f"{what} blanked and listed in the data-quality appendix.", err=True)
+        if result.changes:
+            shown = [c for c in result.changes if c.change is not None]
+            click.echo(f"Compared with wave {compare}: {len(result.changes)} estimates in "
+                       f"changes.csv, {sum(c.significant for c in shown)} of {len(shown)} "
+                       "changes significant (Holm-adjusted p < 0.05).")
         for note in result.tables.notes:
             click.echo(f"Note: {note.terminal}", err=True)
     print_findings(result.quality.findings)
+    if compare:
+        print_findings(f"wave {compare}: {f}" for f in result.compared_findings)
 
 
 @cli.command()

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import atomic_folder, check_output_folder
 from .chart.placements import render_placements
 from .clean import AnalysisData, prepare
 from .clean.checks import derived_findings, routing_findings
-from .errors import DataCheckError, DataFinding, UsageError
+from .errors import DataCheckError, DataFinding, UsageError, did_you_mean, one_of
 from .ingest import Dedupe, Ingested, read_export, read_register
 from .progress import Progress
 from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study
 from .tabulate import Tables, tabulate, write_tables_csv
+from .tabulate.changes import Change, compare_waves, write_changes_csv
 from .tabulate.checks import figure_findings
 from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
@@ -69,6 +70,9 @@ class ReportResult:
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     charts_cached: int = 0  # charts copied from the chart cache instead of drawn
+    changes: tuple[Change, ...] = ()  # with --compare: every cell's change between the waves
+    # With --compare: the data checks' warnings on the compared wave's files.
+    compared_findings: tuple[DataFinding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,36 @@ class Inputs:
     register: Path | None
 
 
-def resolve_inputs(study: Study, data: str | Path | None, register: str | Path | None) -> Inputs:
-    """Use the study's example files only when no export is given at all.
+def chosen_wave(study: Study, wave: str | None) -> str | None:
+    """The wave a run reads: the one asked for, else the study's last (None: no `waves`)."""
+    waves = study.meta.waves
+    if wave is None:
+        return waves[-1].id if waves else None
+    ids = study.meta.wave_ids()
+    if wave not in ids:
+        raise UsageError(f"Unknown wave {wave!r}; the study's waves (study.yaml 'waves') are "
+                         f"{one_of(ids)}.{did_you_mean(wave, ids)}")
+    return wave if waves else None
+
+
+def resolve_inputs(study: Study, data: str | Path | None, register: str | Path | None,
+                   wave: str | None = None) -> Inputs:
+    """Use the study's example files (or the wave's own) only when no export is given at all.
 
     A register from another wave would give wrong response rates, so an explicit --data never
     picks up the study's bundled register.
     """
     if data is not None:
         return Inputs(Path(data), Path(register) if register is not None else None)
+    chosen = chosen_wave(study, wave)
+    if chosen is not None:
+        spec = next(w for w in study.meta.waves if w.id == chosen)
+        if spec.data is None:
+            raise UsageError(f"No export given for wave {chosen!r}: pass --data EXPORT, or give "
+                             f"the wave 'data: FILE' in study.yaml.")
+        wave_register = (Path(register) if register is not None
+                         else study.root / spec.register_data if spec.register_data else None)
+        return Inputs(study.root / spec.data, wave_register)
     if study.meta.default_data is None:
         raise UsageError("No export given: pass --data EXPORT (the study names no default data).")
     default_register = study.meta.default_register
@@ -140,6 +166,8 @@ class RunOptions:
     dedupe: Dedupe | None = None
     # A workbook's answers sheet (None: the study's export_sheet, or the one that fits).
     sheet: str | None = None
+    # The wave whose export this is (None: the study's last wave, or its only one).
+    wave: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,9 +187,10 @@ def compute(study: Study, options: RunOptions,
     With `options.strict` a finding (routing broken by the answers, a derived variable that
     finds no group, an empty figure) is an error; otherwise it is a warning in the appendix.
     """
-    inputs = resolve_inputs(study, options.data, options.register)
+    inputs = resolve_inputs(study, options.data, options.register, options.wave)
+    wave = chosen_wave(study, options.wave)
     export = read_export(inputs.data, study, lenient=options.lenient, weight=options.weight,
-                         dedupe=options.dedupe, sheet=options.sheet)
+                         dedupe=options.dedupe, sheet=options.sheet, wave=wave)
     lap("export", "Leser medlemsregister")
     member_register = (read_register(inputs.register, study, lenient=options.lenient,
                                      dedupe=options.dedupe)
@@ -177,7 +206,8 @@ def compute(study: Study, options: RunOptions,
     raked = methods.weights.design if methods.weights is not None else None
     tables = add_uncertainty(study, analysis, tabulate(study, analysis, design=raked),
                              study.meta.ci_method, design=raked)
-    findings.extend(figure_findings(study, tables))
+    not_asked = {q.code for q in study.questions if wave and not q.in_wave(wave).asked}
+    findings.extend(figure_findings(study, tables, not_asked))
     if options.strict and findings:
         raise DataCheckError(findings)
     lap("tabulate", "Tester gruppeforskjeller")
@@ -211,13 +241,31 @@ def check_data(study_dir: str | Path, options: RunOptions) -> Computed:
     return computed
 
 
+def _compared(study: Study, options: RunOptions, this_wave: str,
+              compare: str | None) -> Computed | None:
+    """The wave compared with, computed from its files in study.yaml."""
+    if compare is None:
+        return None
+    if not study.meta.waves:
+        raise UsageError("--compare needs the study's waves: list them in study.yaml, e.g. "
+                         "waves: [{id: '2023', data: data/export-2023.csv}, {id: '2025', "
+                         "data: data/export-2025.csv}]")
+    other = chosen_wave(study, compare)
+    if other == this_wave:
+        raise UsageError(f"--compare {compare} names the wave the report is of; compare with "
+                         "another wave.")
+    earlier = replace(options, data=None, register=None, wave=other)
+    return compute(study, earlier)
+
+
 def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | None = None,
                  register: str | Path | None = None, lenient: bool = False,
                  progress: Progress | None = None, weight: str | None = None,
                  rake: bool = False, formats: Sequence[str] = FORMATS,
                  codings_db: str | None = None, strict: bool = False,
                  dedupe: Dedupe | None = None, sheet: str | None = None,
-                 cache: bool = True, tables_only: bool = False) -> ReportResult:
+                 cache: bool = True, tables_only: bool = False, wave: str | None = None,
+                 compare: str | None = None) -> ReportResult:
     """Run the whole pipeline and write OUT/tables.csv, OUT/differences.csv, OUT/figurer/*
     and OUT/report.{html,docx,pdf}.
 
@@ -231,7 +279,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     workbook's answers sheet. `cache=False` draws every chart instead of copying the unchanged
     ones from the chart cache (chart.cache). `tables_only` writes tables.csv and
     differences.csv alone: the numbers, checked and disclosure-controlled as always, without
-    the time the charts and documents take.
+    the time the charts and documents take. `wave` picks the wave of a study with `waves`
+    (default its last); `compare` names another wave, read from its own files in study.yaml,
+    and writes changes.csv (tabulate.changes) and that wave's rows into tables.csv.
     """
     formats = () if tables_only else check_formats(formats)
     from .chart import ChartCache, render_charts
@@ -258,7 +308,10 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     # One step per lap below (10, and one per format) and one per survey chart drawn.
     progress.start(10 + len(formats) + chart_count)
     lap("study", "Leser svardata")
-    options = RunOptions(data, register, lenient, weight, rake, strict, codings_db, dedupe, sheet)
+    options = RunOptions(data, register, lenient, weight, rake, strict, codings_db, dedupe, sheet,
+                         wave)
+    this_wave = chosen_wave(study, wave) or study.meta.wave_ids()[-1]
+    earlier = _compared(study, options, this_wave, compare)
     computed = compute(study, options, lap)
     published, quality = computed.tables, computed.quality
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
@@ -271,9 +324,14 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         if published.qual is not None and not tables_only:
             charts.update(render_placements(published.qual, work))
         lap("charts", "Skriver tables.csv")
-        write_tables_csv(published, work / "tables.csv")
+        write_tables_csv(published, work / "tables.csv", this_wave,
+                         [(compare, earlier.tables)] if compare and earlier is not None else [])
         write_differences_csv(published.differences or Differences(()),
                               work / "differences.csv")
+        if compare and earlier is not None:
+            result.changes = compare_waves(study, earlier.tables, published, compare, this_wave)
+            result.compared_findings = earlier.quality.findings
+            write_changes_csv(result.changes, work / "changes.csv")
         lap("tables.csv", "Skriver rapport")
         for name in formats:
             _writer(name)(study, published, charts, quality, work / f"report.{name}")

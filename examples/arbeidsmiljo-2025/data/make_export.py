@@ -1,9 +1,15 @@
-"""Make the synthetic export of the arbeidsmiljo-2025 example (data/export.csv).
+"""Make the synthetic exports of the arbeidsmiljo-2025 example: the 2025 wave (data/export.csv)
+and the 2023 wave before it (data/export-2023.csv).
 
 The answers are drawn at random (fixed seed) with differences between groups, so the report
 has something to show: no real person's answers are in them. The file is written as a survey
 tool would export it: UTF-8 with BOM, comma-separated, headers are the question texts, a
 battery's header is '<stem> [<statement>]', multi-select answers are labels joined by ';'.
+
+The 2023 wave is drawn the same way with changes planted against 2025 (see WAVE_2023): less
+time to do the job well and less violence then (both rise to 2025, significantly), helping each
+other unchanged, the statement about quitting worded differently, the agreement scale's ends
+called 'Svært …' instead of 'Helt …', and the satisfaction question not yet asked.
 
 Run from the repository root:  python examples/arbeidsmiljo-2025/data/make_export.py
 """
@@ -13,12 +19,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 RESPONDENTS = 1400
 SEED = 2025
 OUT = Path(__file__).with_name("export.csv")
+# The earlier wave: fewer answers, its own seed, and what was different then.
+RESPONDENTS_2023 = 1100
+SEED_2023 = 2023
+OUT_2023 = Path(__file__).with_name("export-2023.csv")
+WAVE_2023 = {
+    # A statement's lean in 2023 (2025's is in STATEMENTS).
+    "lean": {"Jeg har nok tid til å gjøre jobben min godt": -1.0,
+             "Jeg er ofte sliten etter jobb": 0.45},
+    "violence": -0.10,  # added to every workplace's share who met violence or threats
+    "reworded": {"Jeg tenker på å slutte i jobben": "Jeg har tenkt på å slutte i jobben"},
+    "agree": ["Svært uenig", "Litt uenig", "Verken enig eller uenig", "Litt enig",
+              "Svært enig"],
+    "not_asked": ["Alt i alt, hvor fornøyd er du med jobben din?"],
+}
 
 STEM = "Hvor enig eller uenig er du i disse utsagnene om arbeidsplassen din?"
 AGREE = ["Helt uenig", "Litt uenig", "Verken enig eller uenig", "Litt enig", "Helt enig"]
@@ -70,18 +91,22 @@ def _missing(rng: np.random.Generator, share: float, value: str) -> str:
     return "" if rng.random() < share else value
 
 
-def _agreement(rng: np.random.Generator, lean: float) -> str:
+def _agreement(rng: np.random.Generator, lean: float, labels: list[str] = AGREE) -> str:
     score = rng.normal(2.0 + lean, 1.1)
-    return AGREE[int(np.clip(np.rint(score), 0, 4))]
+    return labels[int(np.clip(np.rint(score), 0, 4))]
 
 
 def _points(rng: np.random.Generator, centre: float) -> int:
     return int(np.clip(np.rint(rng.normal(centre, 2.0)), 0, 10))
 
 
-def respondent(rng: np.random.Generator, number: int) -> list[str]:
-    """One row of the export."""
-    start = dt.datetime(2025, 3, 3, 7) + dt.timedelta(minutes=int(rng.integers(0, 21 * 24 * 60)))
+def respondent(rng: np.random.Generator, number: int, wave: dict[str, Any] | None = None,
+               year: int = 2025) -> list[str]:
+    """One row of the export (of 2025, or of the wave `wave` describes)."""
+    wave = wave or {}
+    shifts = {**STATEMENTS, **wave.get("lean", {})}
+    agree = wave.get("agree", AGREE)
+    start = dt.datetime(year, 3, 3, 7) + dt.timedelta(minutes=int(rng.integers(0, 21 * 24 * 60)))
     end = start + dt.timedelta(minutes=int(rng.integers(4, 25)), seconds=int(rng.integers(60)))
     row = [str(number), start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S")]
     if rng.random() < 0.03:
@@ -95,7 +120,8 @@ def respondent(rng: np.random.Generator, number: int) -> list[str]:
     born = int(np.clip(rng.normal(1983 - years * 0.6, 9), 1950, 2005))
     ticked = [m for m in MEASURES if rng.random() < (0.55 if m != "Bedre ledelse" else 0.25)]
     measures = NONE_OF_THESE if not ticked and rng.random() < 0.6 else ";".join(ticked)
-    violent = rng.random() < VIOLENCE[place] + (0.1 if role == "Helsefagarbeider" else 0.0)
+    violent = rng.random() < (VIOLENCE[place] + wave.get("violence", 0.0)
+                              + (0.1 if role == "Helsefagarbeider" else 0.0))
     reported = ""
     if violent:
         reported = str(rng.choice(["Ja", "Nei", "Vet ikke"], p=[0.55, 0.3, 0.15]))
@@ -108,7 +134,7 @@ def respondent(rng: np.random.Generator, number: int) -> list[str]:
         _missing(rng, 0.02, str(years)),
         _missing(rng, 0.03, f"{hours:g}".replace(".", ",")),
         _missing(rng, 0.05, str(born)),
-        *(_missing(rng, 0.02, _agreement(rng, shift + lean)) for shift in STATEMENTS.values()),
+        *(_missing(rng, 0.02, _agreement(rng, shift + lean, agree)) for shift in shifts.values()),
         _missing(rng, 0.02, f"{measures};" if measures else ""),
         _missing(rng, 0.01, "Ja" if violent else "Nei"),
         reported,
@@ -116,6 +142,25 @@ def respondent(rng: np.random.Generator, number: int) -> list[str]:
         _missing(rng, 0.02, str(content)),
         comment,
     ]
+
+
+def write(path: Path, headers: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def wave_2023() -> None:
+    """The earlier wave's export: its own headers, scale labels and questions."""
+    rng = np.random.default_rng(SEED_2023)
+    rows = [respondent(rng, number, WAVE_2023, 2023) for number in range(1, RESPONDENTS_2023 + 1)]
+    headers = list(HEADERS)
+    for now, then in WAVE_2023["reworded"].items():
+        headers[headers.index(f"{STEM} [{now}]")] = f"{STEM} [{then}]"
+    dropped = [headers.index(h) for h in WAVE_2023["not_asked"]]
+    write(OUT_2023, [h for i, h in enumerate(headers) if i not in dropped],
+          [[v for i, v in enumerate(row) if i not in dropped] for row in rows])
 
 
 def main() -> None:
@@ -128,10 +173,8 @@ def main() -> None:
     broken = [r for r in rows if r[filter_question] == "Nei"][:7]
     for row in broken:
         row[follow_up] = "Vet ikke"
-    with OUT.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
+    write(OUT, HEADERS, rows)
+    wave_2023()
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ def export(study_dir: str | Path, out_file: str | Path, *, db_url: str | None = 
     fmt = format_of(out)
     site = open_site(study_dir, db_url)
     meta = site.study.meta
-    for name in (meta.default_data, meta.default_register):
-        if name is not None and out.resolve() == (site.study.root / name).resolve():
+    for name in meta.data_files():
+        if out.resolve() == (site.study.root / name).resolve():
             site.store.close()
             raise ExportError(f"--out {out}: this is the study's own {name}, which the report "
                               "reads by default; write the export to a new file and pass it "

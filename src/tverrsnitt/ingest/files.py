@@ -3,6 +3,7 @@ located, repeated respondents refused or dropped by the user's rule."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ..errors import DataProblem, InputDataError, did_you_mean
 from ..study.model import Question, Study
 from .duplicates import Deduplicated, deduplicate
 from .options import Dedupe
-from .parse import parse_responses
+from .parse import empty_dtype, parse_responses
 from .readers import ROW, read_table
 
 # The column a supplied design weight is read into (--weight COLUMN names its header).
@@ -40,12 +41,20 @@ class Ingested:
 def _read(path: Path, questions: list[Question], lenient: bool, what: str,
           sheet: str | None = None, empty_ok: bool = False,
           dedupe: Dedupe | None = None, preferred_sheet: str | None = None,
-          weight: str | None = None) -> Ingested:
-    raw = read_table(path, sheet, [q.header for q in questions], preferred_sheet)
+          weight: str | None = None, wave: WaveQuestions | None = None) -> Ingested:
+    asked = questions if wave is None else [wave.spelt.get(q.code, q) for q in questions
+                                            if q.code not in wave.not_asked]
+    raw = read_table(path, sheet, [q.header for q in asked], preferred_sheet)
     if raw.frame.height == 0 and not empty_ok:
         raise InputDataError([DataProblem(path, None, None, "(no data rows)",
                                           f"at least one {what} row below the header")])
-    parsed = parse_responses(raw, questions)
+    parsed = parse_responses(raw, asked, wave.renames if wave is not None else None)
+    if wave is not None and wave.not_asked:
+        # Not asked in this wave: the column is not looked for, and nobody answered it.
+        parsed.frame = parsed.frame.with_columns(
+            pl.Series(q.code, [None] * parsed.frame.height, dtype=empty_dtype(q))
+            for q in questions if q.code in wave.not_asked).select(
+            ROW, *(q.code for q in questions))
     if weight is not None and weight in parsed.missing_columns:
         # The user named this column: no --lenient can stand in for it.
         raise InputDataError([DataProblem(
@@ -62,15 +71,38 @@ def _read(path: Path, questions: list[Question], lenient: bool, what: str,
                     tuple(parsed.missing_columns), deduplicated)
 
 
+@dataclass(frozen=True)
+class WaveQuestions:
+    """How one wave's export differs from the definition (questionnaire.yaml `waves`)."""
+
+    not_asked: frozenset[str]
+    # Questions whose header was different then, as that wave's export spells them.
+    spelt: Mapping[str, Question]
+    # Per question, that wave's answer texts mapped onto the definition's options.
+    renames: Mapping[str, Mapping[str, str]]
+
+
+def wave_questions(study: Study, wave: str) -> WaveQuestions:
+    """The questionnaire as `wave` asked it."""
+    changes = {q.code: q.in_wave(wave) for q in study.questions}
+    return WaveQuestions(
+        frozenset(code for code, c in changes.items() if not c.asked),
+        {q.code: q.model_copy(update={"header": changes[q.code].header})
+         for q in study.questions if changes[q.code].header is not None},
+        {code: c.options for code, c in changes.items() if c.options})
+
+
 def read_export(path: str | Path, study: Study, lenient: bool = False,
                 weight: str | None = None, dedupe: Dedupe | None = None,
-                sheet: str | None = None) -> Ingested:
+                sheet: str | None = None, wave: str | None = None) -> Ingested:
     """Read a survey export: one row per submitted answer, columns matched by header text.
 
     `weight` names a column of design weights (by header); every respondent needs a positive
     one, also with `lenient` — a blanked weight would silently drop a person. A respondent id
     on several rows is an error unless `dedupe` says which row to keep. `sheet` names a
     workbook's answers sheet (else the study's export_sheet, or the one sheet that fits).
+    `wave` reads the export of that wave: its headers and answer texts as questionnaire.yaml's
+    `waves` say, questions it did not ask left empty.
     """
     questions = list(study.questions)
     if weight is not None:
@@ -79,7 +111,8 @@ def read_export(path: str | Path, study: Study, lenient: bool = False,
     # A header and no answers is a fieldwork run before anyone has answered: a report of
     # empty tables, not an error (a register without members is one).
     ingested = _read(Path(path), questions, lenient, "answer", sheet, empty_ok=True,
-                     dedupe=dedupe, preferred_sheet=study.meta.export_sheet, weight=weight)
+                     dedupe=dedupe, preferred_sheet=study.meta.export_sheet, weight=weight,
+                     wave=wave_questions(study, wave) if wave is not None else None)
     if weight is None:
         return ingested
     values = ingested.frame[WEIGHT]

@@ -7,7 +7,7 @@ was expected. Strict reading stops on any problem; lenient reading blanks the ce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -72,8 +72,14 @@ def match_columns(raw: RawTable, questions: Sequence[Question]) -> tuple[dict[st
     return mapping, result
 
 
-def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
-    """Type every matched column; missing columns become empty columns (and problems)."""
+def parse_responses(raw: RawTable, questions: Sequence[Question],
+                    renames: Mapping[str, Mapping[str, str]] | None = None) -> Parsed:
+    """Type every matched column; missing columns become empty columns (and problems).
+
+    `renames` maps, per question code, an answer text of this file onto the definition's
+    option (another wave spelt it differently); the cell is read as that option.
+    """
+    renames = renames or {}
     mapping, result = match_columns(raw, questions)
     headers = dict(zip(raw.columns, raw.headers, strict=True))
     # Spreadsheet exports carry the formula guard on free text (ours always: `ingest.guard`).
@@ -89,12 +95,24 @@ def parse_responses(raw: RawTable, questions: Sequence[Question]) -> Parsed:
         cells = raw.frame[column].str.strip_chars().replace("", None)
         if guarded and question.type in ("text", "id"):
             cells = unguard_column(cells)
+        if renames.get(question.code):
+            cells = _renamed(question, cells, renames[question.code])
         series, problems = parse_column(question, cells, rows)
         result.problems.extend(DataProblem(raw.file, row, headers[column], value, expected, report)
                                for row, value, expected, report in problems)
         columns.append(series.alias(question.code))
     result.frame = pl.DataFrame(columns)
     return result
+
+
+def _renamed(question: Question, cells: pl.Series, renames: Mapping[str, str]) -> pl.Series:
+    """Cells with another wave's answer texts replaced by the definition's options; in a
+    multi-select cell each part is, and two parts merged onto one option count once."""
+    if question.type != "multi":
+        return cells.replace(dict(renames))
+    parts = cells.str.split(MULTI_SEPARATOR).list.eval(
+        pl.element().str.strip_chars().replace(dict(renames)))
+    return parts.list.unique(maintain_order=True).list.join(MULTI_SEPARATOR)
 
 
 def empty_dtype(question: Question) -> pl.DataType:

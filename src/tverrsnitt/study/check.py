@@ -134,6 +134,47 @@ class _Checker:
             if q.asked_if is not None:
                 self.condition("questionnaire.yaml", (*path, "asked_if"), q.asked_if)
 
+    def waves(self) -> None:
+        """Wave ids are unique, and every question's `waves` entry names one and maps that
+        wave's answer texts onto the definition's options."""
+        ids = [w.id for w in self.study.meta.waves]
+        for key in ("default_data", "default_register"):
+            if ids and getattr(self.study.meta, key) is not None:
+                self.add("study.yaml", (key,), f"with 'waves', each wave names its own files "
+                         f"('data:', 'register_data:'); '{key}' would be read for none of them "
+                         "— move it to its wave")
+        for wave_id, count in Counter(ids).items():
+            if count > 1:
+                self.add("study.yaml", ("waves",), f"wave {wave_id!r} is listed {count} times; "
+                                                   "each wave needs its own id")
+        for index, wave in enumerate(self.study.meta.waves):
+            if wave.start is not None and wave.end is not None and wave.end < wave.start:
+                self.add("study.yaml", ("waves", index, "end"),
+                         f"wave {wave.id!r} ends ({wave.end}) before it starts ({wave.start})")
+        for q in self.study.questions:
+            for wave_id, change in q.waves.items():
+                path = (*self.question_path(q.code), "waves", wave_id)
+                if wave_id not in ids:
+                    self.add("questionnaire.yaml", path, (
+                        _choice(wave_id, ids, "wave") if ids else
+                        f"{wave_id!r} is no wave: study.yaml lists no 'waves' (add them there, "
+                        "e.g. waves: [{id: '2023', data: data/export-2023.csv}, …])"))
+                if not change.asked and (change.header or change.options
+                                         or not change.comparable):
+                    self.add("questionnaire.yaml", path, "a question that was not asked "
+                             "(asked: false) has no header, options or comparability in that "
+                             "wave; leave those out")
+                if change.options and not q.options:
+                    self.add("questionnaire.yaml", (*path, "options"),
+                             f"{q.code!r} is a '{q.type}' question without options; only "
+                             "answer options can be renamed")
+                    continue
+                for old, new in change.options.items():
+                    if new not in q.options:
+                        self.add("questionnaire.yaml", (*path, "options", old),
+                                 _choice(new, q.options, f"option of {q.code!r}") +
+                                 f" (wave {wave_id!r}'s {old!r} must map onto one of them)")
+
     def net(self, file: str, path: KeyPath, spec: NetSpec, question: Question) -> None:
         """A net score's plus and minus answers are options of the question, none in both."""
         if not question.ordinal:
@@ -933,6 +974,7 @@ def check_study(study: Study, docs: dict[str, Any]) -> list[DefinitionProblem]:
     """All cross-reference problems of a study definition (empty when it is consistent)."""
     checker = _Checker(study, docs)
     checker.questions()
+    checker.waves()
     checker.derived()
     checker.figures()
     checker.weighting()

@@ -379,6 +379,7 @@ def _question(doc: YamlDocument, path: KeyPath, spec: QuestionSpec, scales: dict
         screening=spec.screening, exclusive_option=spec.exclusive_option, range=spec.range,
         labels=dict(spec.labels or {}), unit=spec.unit, integer=spec.integer,
         register_column=spec.register_column, reconstructed=spec.reconstructed,
+        waves=dict(spec.waves),
     )
 
 
@@ -402,5 +403,6 @@ def _battery_questions(doc: YamlDocument, path: KeyPath, spec: BatterySpec,
             battery=spec.battery, stem=spec.stem,
             reconstructed=item.reconstructed if item.reconstructed is not None
             else spec.reconstructed,
+            waves={**spec.waves, **item.waves},
         ))
     return result

@@ -89,6 +89,27 @@ class Scale(Frozen):
     """The net score of questions on this scale (`statistic: net`)."""
 
 
+class WaveChange(Frozen):
+    """How one wave's export differs from the definition for one question (questionnaire.yaml
+    `waves: {"2023": {...}}`). The definition is written as the questionnaire is now; each
+    earlier (or later) wave says only what was different then."""
+
+    asked: bool = True
+    """False when the question was not asked in that wave (new since, or dropped): its column
+    is not looked for and the wave has no numbers for it."""
+    header: str | None = None
+    """The export header in that wave, when the question text was reworded."""
+    options: dict[Label, Label] = Field(default_factory=dict)
+    """That wave's answer texts that are spelt differently, each mapped onto an option of the
+    definition: `{"Svært enig": "Helt enig"}` (two texts onto one option merge them)."""
+    comparable: bool = True
+    """False when the question changed so much that its answers cannot be compared with the
+    other waves (then no change is computed for it)."""
+
+
+_AS_DEFINED = WaveChange()
+
+
 class AnswerSpec(Frozen):
     """Where a question's options come from (a named scale, a list, or the points of a numeric
     `scale` question's range) and when it is asked."""
@@ -148,6 +169,9 @@ class QuestionSpec(AnswerSpec):
     everyone invited)."""
     reconstructed: bool = False
     """True when the wording is reconstructed rather than quoted (documentation only)."""
+    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    """What was different in another wave, by wave id (study.yaml `waves`): `{"2023": {header:
+    ..., options: {old: new}}}`, `{"2023": {asked: false}}` or `{"2023": {comparable: false}}`."""
 
 
 class BatteryItemSpec(Frozen):
@@ -163,6 +187,9 @@ class BatteryItemSpec(Frozen):
     """Routing for this statement only (default: the battery's)."""
     reconstructed: bool | None = None
     """Overrides the battery's `reconstructed`."""
+    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    """What was different for this statement in another wave (as for a question); the
+    battery's own `waves` apply to every statement."""
 
 
 class BatterySpec(AnswerSpec):
@@ -178,6 +205,9 @@ class BatterySpec(AnswerSpec):
     """True when the wording is reconstructed rather than quoted."""
     items: tuple[BatteryItemSpec, ...]
     """The statements, one row each."""
+    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    """What was different for every statement in another wave (options renamed, not asked,
+    not comparable); a statement's own `waves` entry wins for that wave."""
 
 
 class Question(Frozen):
@@ -203,6 +233,11 @@ class Question(Frozen):
     battery: str | None = None
     stem: str | None = None
     reconstructed: bool = False
+    waves: dict[str, WaveChange] = Field(default_factory=dict)
+
+    def in_wave(self, wave: str) -> WaveChange:
+        """How this question was asked in `wave` (as defined, unless its `waves` say otherwise)."""
+        return self.waves.get(wave, _AS_DEFINED)
 
     @property
     def is_choice(self) -> bool:
@@ -739,6 +774,32 @@ class Fieldwork(Frozen):
 # ----------------------------------------------------------------------------- study
 
 
+class Wave(Frozen):
+    """One round of the survey (study.yaml `waves`): its own export, register and dates."""
+
+    id: str
+    """The wave's id, as `--wave`, questionnaire.yaml `waves:` and tables.csv's `wave` column
+    name it ('2023'); not a display label."""
+    label: str | None = None
+    """Its name in print (default: the id)."""
+    data: str | None = None
+    """The wave's export (relative to the study folder), read when `--data` is not given."""
+    register_data: str | None = None
+    """The wave's member register (relative to the study folder), read when neither `--data`
+    nor `--register` is given."""
+    invited: int | None = Field(default=None, ge=0)
+    """How many were invited, when no register says it."""
+    start: dt.date | None = None
+    """First day of fieldwork."""
+    end: dt.date | None = None
+    """Last day of fieldwork."""
+
+    @property
+    def name(self) -> str:
+        """The wave's label in print."""
+        return self.label or self.id
+
+
 class StudyMeta(Frozen):
     """What the study is, and where its example data live."""
 
@@ -761,6 +822,22 @@ class StudyMeta(Frozen):
     ci_method: CiMethod = "logit"
     """95 % intervals of shares as R survey's svyciprop: `logit` (its default), `beta`
     (Korn–Graubard) or `wilson`."""
+    waves: tuple[Wave, ...] = ()
+    """The survey's rounds, oldest first, each with its export (`--wave ID` picks one, the last by
+    default; `--compare ID` adds the changes since another). Without `waves` the study has one
+    wave, named by `survey_year`."""
+
+    def data_files(self) -> tuple[str, ...]:
+        """Every export and register the study folder bundles (relative paths)."""
+        names = [self.default_data, self.default_register,
+                 *(name for w in self.waves for name in (w.data, w.register_data))]
+        return tuple(name for name in names if name is not None)
+
+    def wave_ids(self) -> tuple[str, ...]:
+        """Every wave's id, oldest first (one wave, `survey_year` or 'wave', without `waves`)."""
+        if self.waves:
+            return tuple(w.id for w in self.waves)
+        return (str(self.survey_year) if self.survey_year is not None else "wave",)
 
 
 # ----------------------------------------------------------------------------- weighting

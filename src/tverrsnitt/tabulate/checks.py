@@ -9,6 +9,7 @@ the derivations and routing behind a figure).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from ..errors import DataFinding
 from ..numbers import thousands
@@ -18,8 +19,10 @@ from ..study.statistics import STATISTICS, category_value
 from .tables import TableRow, Tables
 
 
-def figure_findings(study: Study, tables: Tables) -> list[DataFinding]:
-    """One finding per figure item whose base is empty, or whose every share is 0."""
+def figure_findings(study: Study, tables: Tables,
+                    not_asked: Collection[str] = ()) -> list[DataFinding]:
+    """One finding per figure item whose base is empty, or whose every share is 0 (items the
+    run's wave did not ask, `not_asked`, have no answers by design)."""
     rows: dict[tuple[str, str], list[TableRow]] = defaultdict(list)
     for row in tables:
         rows[(row.figure, row.item)].append(row)
@@ -28,6 +31,8 @@ def figure_findings(study: Study, tables: Tables) -> list[DataFinding]:
         if STATISTICS[figure.statistic].value not in ("share", "number", "points"):
             continue
         for item in layout.figure_items(figure):
+            if item in not_asked:
+                continue
             found = [r for r in rows.get((figure.id, item), []) if r.by == figure.by]
             if not found:
                 continue  # left out with a note (no register), or not counted in this run

@@ -16,7 +16,7 @@ Verbatims = dict[tuple[str, str, str, str], tuple[str, ...]]
 
 COLUMNS = ("figure", "item", "by", "group", "category", "count", "base", "percent",
            "se", "ci_low", "ci_high", "weighted_percent", "weighted_base", "suppressed",
-           "estimate")
+           "estimate", "wave")
 
 
 @dataclass(frozen=True)

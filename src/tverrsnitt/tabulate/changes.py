@@ -1,0 +1,168 @@
+"""Change between two waves of the survey: both waves' estimates, the change, its SE and CI,
+and a test of change for independent samples, with multiplicity control.
+
+The waves are independent samples, each on its own design, so the numbers are those of R's
+`svyby(~y, ~wave, subset(stacked, domain), svymean)` + `svycontrast(c(-1, 1))` on the stacked
+design `svydesign(ids = ~1, strata = ~wave, weights = ~w)`: the estimates of the two strata
+do not covary, so the change's SE is sqrt(se_from² + se_to²) of the two waves' own SEs, and
+the Wald t test uses `degf` of the domain, n_from + n_to − 2 (see `r/changes_crosscheck.R`).
+The family adjusted (Holm by default) is the statements of a figure for one group and
+category, as the group tests are adjusted over a breakdown's pairs.
+
+Disclosure: a change is published only when the cell is published in both waves; a cell hidden
+in either is hidden in the comparison, so no change can be subtracted back to a hidden number.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from ..study import Study
+from ..study.statistics import STATISTICS
+from .output import format_number
+from .pairwise import adjust_p
+from .tables import TableRow, Tables
+
+COLUMNS = ("figure", "item", "by", "group", "category", "wave_from", "wave_to",
+           "estimate_from", "estimate_to", "change", "se", "ci_low", "ci_high", "p_value",
+           "p_adjusted", "comparable")
+
+# Statistics whose rows are estimates a change can be computed for (shares, means, net scores).
+_CHANGEABLE = frozenset(name for name, kind in STATISTICS.items()
+                        if kind.value in ("share", "number", "points"))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell's change from `wave_from` to `wave_to` (estimates on the published scale:
+    percent for shares, so the change of a share is in percentage points)."""
+
+    figure: str
+    item: str
+    by: str
+    group: str
+    category: str
+    wave_from: str
+    wave_to: str
+    estimate_from: float | None
+    estimate_to: float | None
+    change: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    # False when the question changed too much between the waves (questionnaire.yaml `waves`).
+    comparable: bool
+    # True when the cell is hidden in either wave: published output prints none of its numbers.
+    hidden: bool
+    # Why a number is missing, for the report (None when everything is there).
+    note: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """The five columns that identify the cell in tables.csv."""
+        return (self.figure, self.item, self.by, self.group, self.category)
+
+    @property
+    def significant(self) -> bool:
+        """True when the change is significant at 5 % after the figure's adjustment."""
+        return self.p_adjusted is not None and self.p_adjusted < 0.05
+
+
+def comparable(study: Study, item: str, wave_from: str, wave_to: str) -> bool:
+    """True unless the item's question was not asked, or declared not comparable, in a wave."""
+    if not study.has_question(item):
+        return True
+    question = study.question(item)
+    return all(question.in_wave(w).asked and question.in_wave(w).comparable
+               for w in (wave_from, wave_to))
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else value
+
+
+def _one(study: Study, before: TableRow, after: TableRow, wave_from: str, wave_to: str,
+         hidden: bool, level: float) -> Change:
+    key = after.key
+    same = comparable(study, after.item, wave_from, wave_to)
+    if hidden or not same:
+        note = ("færre enn grensen for visning i en av rundene" if hidden
+                else "spørsmålet kan ikke sammenlignes mellom rundene")
+        return Change(*key, wave_from, wave_to, None, None, None, None, None, None, None, None,
+                      same, hidden, note)
+    start, end = before.value, after.value
+    change = end - start
+    se_from, se_to = _finite(before.se), _finite(after.se)
+    df = before.base + after.base - 2
+    if se_from is None or se_to is None or df <= 0:
+        return Change(*key, wave_from, wave_to, start, end, change, None, None, None, None, None,
+                      True, False, "usikkerheten kan ikke beregnes (for få svar)")
+    se = math.sqrt(se_from ** 2 + se_to ** 2)
+    quantile = float(stats.t.ppf(1 - (1 - level) / 2, df))
+    # R: t = 0/0 is NaN (no test) when nothing changed; any change over no spread is p = 0.
+    p = float(2 * stats.t.sf(abs(change / se), df)) if se > 0 else (
+        None if change == 0.0 else 0.0)
+    return Change(*key, wave_from, wave_to, start, end, change, se, change - quantile * se,
+                  change + quantile * se, p, None, True, False)
+
+
+def compare_waves(study: Study, before: Tables, after: Tables, wave_from: str, wave_to: str,
+                  level: float = 0.95, adjust: str = "holm") -> tuple[Change, ...]:
+    """The change of every estimate present in both waves, in `after`'s row order.
+
+    `before` and `after` are the published tables of the two waves (each with the cells its
+    own disclosure control hides)."""
+    figures = {f.id: f for f in study.figures}
+    changes: list[Change] = []
+    for row in after:
+        figure = figures.get(row.figure)
+        if figure is None or figure.statistic_for(row.item) not in _CHANGEABLE:
+            continue
+        earlier = before.get(*row.key)
+        if earlier is None:
+            continue
+        hidden = after.is_hidden(row) or before.is_hidden(earlier)
+        changes.append(_one(study, earlier, row, wave_from, wave_to, hidden, level))
+    return _adjusted(changes, adjust)
+
+
+def _adjusted(changes: list[Change], adjust: str) -> tuple[Change, ...]:
+    """Holm (or another p.adjust method) over the statements of a figure, per group and
+    category."""
+    families: dict[tuple[str, str, str, str], list[int]] = {}
+    for index, change in enumerate(changes):
+        if change.p_value is not None:
+            key = (change.figure, change.by, change.group, change.category)
+            families.setdefault(key, []).append(index)
+    result = list(changes)
+    for members in families.values():
+        adjusted = adjust_p(np.array([changes[i].p_value for i in members], dtype=float), adjust)
+        for index, value in zip(members, adjusted, strict=True):
+            result[index] = replace(changes[index], p_adjusted=float(value))
+    return tuple(result)
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else format_number(value)
+
+
+def write_changes_csv(changes: Iterable[Change], path: Path) -> None:
+    """changes.csv: one row per cell and pair of waves (UTF-8, RFC 4180, as tables.csv). A
+    cell hidden in either wave, or not comparable, has its numbers left empty."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for c in changes:
+            writer.writerow([*c.key, c.wave_from, c.wave_to, _cell(c.estimate_from),
+                             _cell(c.estimate_to), _cell(c.change), _cell(c.se), _cell(c.ci_low),
+                             _cell(c.ci_high), _cell(c.p_value), _cell(c.p_adjusted),
+                             "true" if c.comparable else "false"])

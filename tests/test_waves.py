@@ -1,0 +1,239 @@
+"""Two waves of one study: each wave read as its questionnaire was then, and the change of every
+estimate between them equal to R's svyby + svycontrast on the stacked design (r/changes_crosscheck.R).
+
+The bundled arbeidsmiljo-2025 example has a 2023 wave (data/make_export.py plants its changes:
+less time to do the job well and less violence in 2023, helping each other unchanged, one
+statement reworded, the scale's ends renamed, the satisfaction question not yet asked, the
+follow-up on violence not comparable).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tverrsnitt.cli import main
+from tverrsnitt.errors import UsageError
+from tverrsnitt.pipeline import RunOptions, build_report, compute
+from tverrsnitt.study import Study, load_study
+from tverrsnitt.tabulate import Tables
+from tverrsnitt.tabulate.changes import COLUMNS, Change, compare_waves
+
+from .conftest import ROOT, edit, problems_of, require_program
+
+STUDY = ROOT / "examples" / "arbeidsmiljo-2025"
+FIXTURE = ROOT / "tests" / "data" / "r" / "changes.csv"
+STEM = "Hvor enig eller uenig er du i disse utsagnene om arbeidsplassen din?"
+
+
+@pytest.fixture(scope="module")
+def second() -> Study:
+    return load_study(STUDY)
+
+
+@pytest.fixture(scope="module")
+def waves(second: Study) -> tuple[Tables, Tables]:
+    """The published tables of 2023 and 2025."""
+    return (compute(second, RunOptions(wave="2023")).tables,
+            compute(second, RunOptions(wave="2025")).tables)
+
+
+@pytest.fixture(scope="module")
+def changes(second: Study, waves: tuple[Tables, Tables]) -> dict[tuple[str, ...], Change]:
+    return {c.key: c for c in compare_waves(second, *waves, "2023", "2025")}
+
+
+def r_rows(weighting: str) -> pd.DataFrame:
+    frame = pd.read_csv(FIXTURE, encoding="utf-8", keep_default_na=False, na_values=["NA"],
+                        dtype={"figure": str})
+    return frame[frame["weighting"] == weighting]
+
+
+def scale(category: str) -> float:
+    """R gives shares as proportions; tverrsnitt prints percent (and changes in points)."""
+    return 1.0 if category == "mean" else 100.0
+
+
+def assert_equal_to_r(found: dict[tuple[str, ...], Change], expected: pd.DataFrame) -> None:
+    assert len(expected) >= 30
+    for _, want in expected.iterrows():
+        key = (want["figure"], want["item"], want["by"], want["group"], want["category"])
+        change = found[key]
+        factor = scale(want["category"])
+        assert change.comparable and not change.hidden, key
+        for name, tolerance in (("estimate_from", 1e-9), ("estimate_to", 1e-9),
+                                ("change", 1e-9), ("se", 1e-7), ("ci_low", 1e-7),
+                                ("ci_high", 1e-7)):
+            ours = getattr(change, name)
+            assert ours is not None and abs(ours - factor * want[name]) < tolerance, (key, name)
+        assert change.p_value is not None and change.p_adjusted is not None
+        assert abs(change.p_value - want["p_value"]) < 1e-7, key
+        assert abs(change.p_adjusted - want["p_adjusted"]) < 1e-7, key
+
+
+def test_changes_equal_r_on_the_stacked_design(changes: dict[tuple[str, ...], Change]) -> None:
+    assert_equal_to_r(changes, r_rows("unweighted"))
+
+
+def test_weighted_changes_equal_r(second: Study, tmp_path: Path) -> None:
+    # Each wave's export with the made-up weight of r/changes_crosscheck.R in a column 'Vekt'.
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study)
+    for name in ("export.csv", "export-2023.csv"):
+        path = study / "data" / name
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        rows[0].append("Vekt")
+        for row in rows[1:]:
+            row.append(repr(0.5 + ((int(row[0]) * 7919) % 13) / 6))
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    result = build_report(study, tmp_path / "out", weight="Vekt", compare="2023",
+                          tables_only=True)
+    assert_equal_to_r({c.key: c for c in result.changes}, r_rows("made_up"))
+
+
+def test_r_script_reproduces_the_fixture(tmp_path: Path) -> None:
+    require_program("Rscript", "r-base-core and r-cran-survey")
+    subprocess.run(["Rscript", "r/changes_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
+                   capture_output=True)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "changes.csv"), pd.read_csv(FIXTURE),
+                                  check_exact=False, rtol=1e-12, atol=1e-15)
+
+
+def test_a_planted_change_is_significant_and_a_planted_null_is_not(
+        changes: dict[tuple[str, ...], Change]) -> None:
+    time = changes[("3.1", "q1_tid", "none", "Totalt", "top2")]
+    assert time.change is not None and time.change > 3 and time.significant
+    violence = changes[("4.1", "q3_vold", "b2_arbeidssted", "Totalt", "Ja")]
+    assert violence.change is not None and violence.change > 5 and violence.significant
+    helping = changes[("3.1", "q1_kolleger", "none", "Totalt", "top2")]
+    assert helping.change is not None and abs(helping.change) < 2 and not helping.significant
+    assert helping.ci_low is not None and helping.ci_high is not None
+    assert helping.ci_low < 0 < helping.ci_high
+
+
+def test_renamed_options_and_a_reworded_statement_are_read_as_the_definition_says(
+        waves: tuple[Tables, Tables]) -> None:
+    earlier = pd.read_csv(STUDY / "data" / "export-2023.csv", encoding="utf-8-sig", dtype=str,
+                          keep_default_na=False)
+    answered = earlier[earlier["Jeg har lest informasjonen om undersøkelsen og vil delta"] == "Ja"]
+    for code, header in (("q1_tid", "Jeg har nok tid til å gjøre jobben min godt"),
+                         ("q1_slutte", "Jeg har tenkt på å slutte i jobben")):
+        column = answered[f"{STEM} [{header}]"]
+        row = waves[0].get("3.1", code, "none", "Totalt", "Helt enig")
+        assert row is not None and row.count == (column == "Svært enig").sum() > 0, code
+        assert row.base == (column != "").sum()
+
+
+def test_a_question_not_asked_or_not_comparable_has_no_change(
+        changes: dict[tuple[str, ...], Change], waves: tuple[Tables, Tables]) -> None:
+    new = [c for c in changes.values() if c.item == "q6_fornoyd"]
+    assert new and all(not c.comparable and c.change is None for c in new)
+    not_asked = waves[0].get("5.4", "q6_fornoyd", "ansiennitet", "Totalt", "mean")
+    assert not_asked is None or not_asked.base == 0
+    follow_up = [c for c in changes.values() if c.item == "q4_meldt"]
+    assert follow_up and all(not c.comparable and c.estimate_from is None for c in follow_up)
+
+
+def test_a_cell_hidden_in_either_wave_is_hidden_in_the_comparison(
+        second: Study, waves: tuple[Tables, Tables]) -> None:
+    before, after = waves
+    key = ("3.2", "q1_tid", "yrkesgruppe", "Annen stilling", "top2")
+    hidden_then = before.published({key}, second.meta.min_cell)
+    for pair in ((hidden_then, after), (before, after.published({key}, 5))):
+        found = {c.key: c for c in compare_waves(second, *pair, "2023", "2025")}
+        change = found[key]
+        assert change.hidden and change.comparable
+        assert (change.estimate_from, change.estimate_to, change.change, change.se,
+                change.p_value) == (None, None, None, None, None)
+        # The other groups keep their numbers.
+        assert found[(*key[:3], "Assistent", "top2")].change is not None
+
+
+def test_report_compare_writes_changes_csv_and_both_waves_in_tables_csv(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        changes: dict[tuple[str, ...], Change]) -> None:
+    out = tmp_path / "out"
+    assert main(["report", str(STUDY), "--out", str(out), "--compare", "2023",
+                 "--tables-only"]) == 0
+    assert "Compared with wave 2023:" in capsys.readouterr().out
+    with (out / "changes.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == COLUMNS and len(rows) == len(changes)
+    time = next(r for r in rows if (r["figure"], r["item"], r["by"], r["group"],
+                                    r["category"]) == ("3.1", "q1_tid", "none", "Totalt", "top2"))
+    assert float(time["change"]) == changes[("3.1", "q1_tid", "none", "Totalt", "top2")].change
+    assert time["comparable"] == "true" and time["wave_from"] == "2023"
+    with (out / "tables.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert list(table[0])[-1] == "wave"
+    assert {r["wave"] for r in table} == {"2023", "2025"}
+    # The 2025 rows come first, as a single-wave run of 2025 writes them.
+    single = tmp_path / "single"
+    assert main(["report", str(STUDY), "--out", str(single), "--tables-only", "--quiet"]) == 0
+    with (single / "tables.csv").open(encoding="utf-8", newline="") as handle:
+        alone = list(csv.DictReader(handle))
+    assert {r["wave"] for r in alone} == {"2025"} and table[:len(alone)] == alone
+
+
+def test_wave_options_that_cannot_work_are_refused(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for args, message in (
+            (["--wave", "2024"], "Unknown wave '2024'; the study's waves"),
+            (["--compare", "2025"], "--compare 2025 names the wave the report is of"),
+    ):
+        assert main(["report", str(STUDY), "--out", str(tmp_path / "x"), *args]) == 1
+        assert message in capsys.readouterr().err
+    single = ROOT / "examples" / "skolemiljo-2023"
+    assert main(["report", str(single), "--out", str(tmp_path / "x"), "--compare", "2021"]) == 1
+    assert "--compare needs the study's waves" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(UsageError, match="Unknown wave"):
+        compute(load_study(STUDY), RunOptions(wave="1999"))
+
+
+def test_a_study_without_waves_fills_the_wave_column_with_its_year(tmp_path: Path) -> None:
+    single = ROOT / "examples" / "skolemiljo-2023"
+    build_report(single, tmp_path / "out", tables_only=True)
+    with (tmp_path / "out" / "tables.csv").open(encoding="utf-8", newline="") as handle:
+        assert {r["wave"] for r in csv.DictReader(handle)} == {"2023"}
+
+
+@pytest.mark.parametrize(("where", "old", "new", "expected"), [
+    ("questionnaire.yaml", '"2023": {asked: false}', '"2021": {asked: false}',
+     "unknown wave '2021'; expected one of ['2023', '2025']"),
+    ("questionnaire.yaml", "Svært uenig: Helt uenig, Svært enig: Helt enig}}",
+     "Svært uenig: Helt uenig, Svært enig: Aldeles enig}}",
+     "unknown option of 'q1_tid' 'Aldeles enig'"),
+    ("questionnaire.yaml", '"2023": {asked: false}', '"2023": {asked: false, comparable: false}',
+     "a question that was not asked (asked: false) has no header"),
+    ("study.yaml", "min_cell: 5", "min_cell: 5\ndefault_data: data/export.csv",
+     "with 'waves', each wave names its own files"),
+    ("study.yaml", "start: 2025-03-03, end: 2025-03-23", "start: 2025-03-03, end: 2025-02-23",
+     "wave '2025' ends (2025-02-23) before it starts (2025-03-03)"),
+])
+def test_wave_settings_that_cannot_be_right_are_refused(tmp_path: Path, where: str, old: str,
+                                                        new: str, expected: str) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study, ignore=shutil.ignore_patterns("data"))
+    edit(study / where, old, new)
+    message = problems_of(study)
+    assert expected in message and f"{where}, line " in message
+
+
+def test_validate_with_data_checks_every_wave(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(STUDY), "--with-data"]) == 0
+    printed = capsys.readouterr()
+    assert "the data: 1354 analysed respondents" in printed.out
+    assert "wave 2023: 1060 analysed respondents, 1 warning" in printed.out
+    # Routing broken by the answers is reported for each wave (7 planted in 2025, and both
+    # waves have a few follow-ups answered after a blank filter question); the question 2023
+    # did not ask is no warning there.
+    assert "9 respondents answered 'q4_meldt'" in printed.err
+    assert "wave 2023: " + str(STUDY) in printed.err and "q6_fornoyd" not in printed.err
