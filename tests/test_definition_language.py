@@ -55,7 +55,7 @@ def test_the_second_study_reads_as_the_definition_says(second: Study) -> None:
      "'mean' is a mean, which format 'prosent' cannot print"),
     ("report.yaml", "timer: {figure: '2.2', item: b4_timer, category: mean}",
      "timer: {figure: '2.2', item: b4_timer, category: mean, format: count}",
-     "use format: number, or leave format out (auto)"),
+     "use format: number or change, or leave format out (auto)"),
     ("report.yaml", "enps: {figure: '5.2', item: q5_anbefale, category: net}",
      "enps: {figure: '5.2', item: q5_anbefale, category: net, decimals: 1}",
      "'decimals' sets the decimals of format: number"),

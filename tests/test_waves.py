@@ -237,3 +237,53 @@ def test_validate_with_data_checks_every_wave(capsys: pytest.CaptureFixture[str]
     # did not ask is no warning there.
     assert "9 respondents answered 'q4_meldt'" in printed.err
     assert "wave 2023: " + str(STUDY) in printed.err and "q6_fornoyd" not in printed.err
+
+
+def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Path) -> None:
+    import docx
+
+    result = build_report(STUDY, tmp_path / "out", compare="2023", formats=["html", "docx"])
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    comparison = result.tables.comparison
+    assert comparison is not None
+    time = comparison.get(("3.1", "q1_tid", "none", "Totalt", "top2"))
+    assert time is not None and time.change is not None and time.significant
+    # A significant rise in words with its rounded size; a change that is not significant is
+    # never called a rise or a fall.
+    rise = f"(opp {round(time.change)}\u00a0prosentpoeng fra 2023)"
+    assert rise in html
+    assert "At de hjelper hverandre i arbeidsmiljøet, sier 64\u00a0prosent (om lag som i 2023)" \
+        in html
+    # Each of the five trend figures has its table of changes (and the chapter's last sentence
+    # names them); Figur 3.1's first row is the planted rise.
+    assert html.count("Endring fra 2023 til 2025") == 5 + 1
+    assert "<td>+4,7*</td>" in html and "<td>+2,1 til +7,4</td>" in html
+    document = docx.Document(str(tmp_path / "out" / "report.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert any(rise in t for t in texts)
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert "+4,7*" in cells and "+2,1 til +7,4" in cells
+
+
+def test_without_compare_the_change_chapter_is_left_out_quietly(tmp_path: Path) -> None:
+    result = build_report(STUDY, tmp_path / "out", formats=["html"])
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert result.tables.comparison is None
+    assert "Endring siden 2023" not in html and "Endring fra 2023" not in html
+    assert "Et avsnitt i" not in html  # no paragraph was left out for want of a number
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ("tid_endring: {figure: '3.1', item: [q1_tid, q1_leder], category: top2, format: change}",
+     "format 'change' prints the change of one item"),
+    ("tid_endring: {figure: T2.2, item: b3_ar, category: median, format: change}",
+     "'median' has no standard error, so its change has no test"),
+])
+def test_a_change_placeholder_that_cannot_be_printed_is_refused(tmp_path: Path, new: str,
+                                                                 expected: str) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study, ignore=shutil.ignore_patterns("data"))
+    edit(study / "report.yaml",
+         "tid_endring: {figure: '3.1', item: q1_tid, category: top2, format: change}", new)
+    message = problems_of(study)
+    assert expected in message and "report.yaml, line " in message

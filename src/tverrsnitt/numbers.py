@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 NBSP = "\u00a0"
@@ -59,6 +60,19 @@ def points(value: float) -> str:
     """Net-score points, whole and signed: '+12', '0', '−8'."""
     whole = round(value)
     return f"+{whole}" if whole > 0 else str(whole).replace("-", MINUS)
+
+
+def whole(value: float) -> int:
+    """A percent as the report prints it: whole, rounded half up (47,5 → 48)."""
+    return math.floor(value + 0.5)
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A change with its sign: '+4,7', '−0,5', '0,0' (no sign on a change that rounds to 0)."""
+    text = decimal(abs(value), digits)
+    if text.strip("0,") == "":
+        return text
+    return f"+{text}" if value > 0 else f"{MINUS}{text}"
 
 
 def with_unit(text: str, unit: str | None) -> str:

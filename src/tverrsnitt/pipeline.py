@@ -24,7 +24,7 @@ from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study
 from .tabulate import Tables, tabulate, write_tables_csv
-from .tabulate.changes import Change, compare_waves, write_changes_csv
+from .tabulate.changes import Change, Comparison, compare_waves, write_changes_csv
 from .tabulate.checks import figure_findings
 from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
@@ -314,6 +314,11 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     earlier = _compared(study, options, this_wave, compare)
     computed = compute(study, options, lap)
     published, quality = computed.tables, computed.quality
+    if compare and earlier is not None:
+        # The changes are computed before anything is drawn, so charts, tables and prose of
+        # every format print the same ones.
+        changes = compare_waves(study, earlier.tables, published, compare, this_wave)
+        published = published.with_comparison(Comparison(compare, this_wave, changes))
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir), protected) as work:
         kept = ChartCache(default_folder() if cache else None)
@@ -328,8 +333,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
                          [(compare, earlier.tables)] if compare and earlier is not None else [])
         write_differences_csv(published.differences or Differences(()),
                               work / "differences.csv")
-        if compare and earlier is not None:
-            result.changes = compare_waves(study, earlier.tables, published, compare, this_wave)
+        if published.comparison is not None and earlier is not None:
+            result.changes = published.comparison.changes
             result.compared_findings = earlier.quality.findings
             write_changes_csv(result.changes, work / "changes.csv")
         lap("tables.csv", "Skriver rapport")

@@ -16,6 +16,7 @@ from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
+from ..tabulate.changes import Change, Comparison
 from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
 from ..tabulate.evidence import QualEvidence
 from ..tabulate.placements import TOTAL as PLACEMENT_TOTAL
@@ -361,8 +362,103 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
                 grid.notes.extend(reference_lines(study, figure, [item]))
         else:
             own[0].notes.extend(reference_lines(study, figure, shown))
+    trend = change_grid(study, tables, figure)
     return [*own, *(grid for by in figure.breakdowns if by != figure.by
-                    for grid in breakdown_grids(study, tables, figure, by))]
+                    for grid in breakdown_grids(study, tables, figure, by)),
+            *((trend,) if trend is not None else ())]
+
+
+# ----------------------------------------------------------------------------- waves
+
+
+def shows_trend(study: Study, figure: Figure, comparison: Comparison) -> bool:
+    """True when the figure gets its table of changes: it says `trend: true`, or no figure
+    does and it has changes."""
+    if any(f.trend for f in study.figures):
+        return figure.trend
+    return figure.id in comparison.figures()
+
+
+def _trend_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
+    """The categories whose change is printed: top2 where the item has it, else every one."""
+    categories = layout.categories(study, figure, item)
+    if figure.statistic_for(item) in ("top2", "bottom2"):
+        return categories
+    return ("top2",) if "top2" in categories else tuple(
+        c for c in categories if c != "bottom2")
+
+
+def _level(study: Study, change: Change, value: float) -> str:
+    """One wave's estimate as the numbers tables print it (a whole percent for a share)."""
+    kind = category_value(change.category)
+    if kind == "share":
+        return str(numbers.whole(value))
+    if kind == "points":
+        return points(value)
+    whole = study.has_question(change.item) and study.question(change.item).whole_numbers
+    return number(value, decimals_for(whole, change.category))
+
+
+def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
+    """The figure's change since the compared wave: each group's number in both waves, the
+    change (percentage points for shares) with its 95 % interval, a '*' where it is
+    significant. Cells hidden in either wave print ':'."""
+    comparison = tables.comparison
+    if comparison is None or not shows_trend(study, figure, comparison):
+        return None
+    before, after = comparison.wave_from, comparison.wave_to
+    first = study.breakdown_label(figure.by) if figure.by != "none" else ""
+    grid = Grid(f"Endring fra {before} til {after}",
+                [first, before, after, "Endring", CI_HEADING])
+    items = _shown_items(tables, figure)
+    left_out: list[str] = []
+    for item in items:
+        item_label = study.question(item).label if study.has_question(item) else item
+        categories = _trend_categories(study, figure, item)
+        found = [comparison.get((figure.id, item, figure.by, g, c))
+                 for c in categories for g in layout.groups(study, figure.by)]
+        present = [c for c in found if c is not None]
+        if present and not present[0].comparable:
+            left_out.append(item_label)
+            continue
+        for change in present:
+            parts = [item_label] if len(items) > 1 else []
+            if len(categories) > 1:
+                parts.append(CATEGORY_LABELS.get(change.category, change.category))
+            if figure.by != "none":
+                parts.append(change.group)
+            strong = change.group == layout.TOTAL and figure.by != "none"
+            if change.hidden:
+                grid.add([" – ".join(parts), HIDDEN, HIDDEN, HIDDEN, HIDDEN], strong=strong)
+                continue
+            assert change.estimate_from is not None and change.estimate_to is not None
+            levels = [_level(study, change, change.estimate_from),
+                      _level(study, change, change.estimate_to)]
+            if change.change is None or change.ci_low is None or change.ci_high is None:
+                grid.add([" – ".join(parts), *levels, NOT_COMPUTABLE, NOT_COMPUTABLE],
+                         strong=strong)
+                continue
+            mark = "*" if change.significant else ""
+            grid.add([" – ".join(parts), *levels, f"{numbers.signed(change.change)}{mark}",
+                      f"{numbers.signed(change.ci_low)} til {numbers.signed(change.ci_high)}"],
+                     strong=strong)
+    if not grid.rows:
+        return None
+    unit = ("prosentpoeng" if category_value(grid_category(study, figure, items)) == "share"
+            else "spørsmålets enhet")
+    grid.notes.append(f"Endring i {unit} med 95 prosent konfidensintervall (KI). * Signifikant "
+                      f"endring (p < 0,05, Holm-justert over figurens utsagn): t-test for "
+                      f"uavhengige utvalg på hver rundes eget design, som i R survey "
+                      f"(svyby og svycontrast).")
+    for label in left_out:
+        grid.notes.append(f"«{label}» kan ikke sammenlignes mellom {before} og {after} "
+                          "(spørsmålet ble ikke stilt, eller er endret).")
+    return grid
+
+
+def grid_category(study: Study, figure: Figure, items: Sequence[str]) -> str:
+    """The first printed category of the change table (all of one kind in a figure)."""
+    return next((c for item in items for c in _trend_categories(study, figure, item)), "top2")
 
 
 # ----------------------------------------------------------------------------- focus groups

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..numbers import number, percent_range_words, percent_words, points, thousands, with_unit
+from ..numbers import (
+    NBSP,
+    number,
+    percent_range_words,
+    percent_words,
+    points,
+    thousands,
+    with_unit,
+)
 from ..study.model import NumberRef, Paragraph, Study
 from ..study.statistics import PROSE_FORMATS, category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
@@ -46,10 +54,39 @@ def resolved_format(ref: NumberRef) -> str:
     return ref.format
 
 
+def change_words(study: Study, tables: Tables, ref: NumberRef) -> str:
+    """'opp 6 prosentpoeng fra 2023', 'ned 0,4 timer fra 2023', or 'om lag som i 2023' when
+    the change is not significant (Holm-adjusted over the figure's statements, as the tables
+    mark it): the direction word is never used for a change the data do not show."""
+    comparison = tables.comparison
+    [row] = _rows(study, tables, ref)
+    if comparison is None:
+        raise MissingNumber(f"{ref.figure} / {row.item}: endring (trenger --compare)")
+    change = comparison.get(row.key)
+    if change is None or change.change is None or change.p_adjusted is None:
+        raise MissingNumber(f"{ref.figure} / {row.item} / {ref.group} / {ref.category}: "
+                            f"endring fra {comparison.wave_from}")
+    since = comparison.wave_from
+    if not change.significant:
+        return f"om lag som i {since}"
+    kind = category_value(row.category)
+    question = study.question(row.item) if study.has_question(row.item) else None
+    if kind == "share":
+        digits = 0 if round(abs(change.change)) >= 1 else 1
+        amount = f"{number(abs(change.change), digits)}{NBSP}prosentpoeng"
+    elif kind == "points":
+        amount = f"{number(abs(change.change), 0)}{NBSP}poeng"
+    else:
+        amount = with_unit(number(abs(change.change), 1), question.unit if question else None)
+    return f"{'opp' if change.change > 0 else 'ned'} {amount} fra {since}"
+
+
 def format_value(study: Study, tables: Tables, ref: NumberRef) -> str:
     """The text for one placeholder, formatted as the reference asks."""
-    rows = _rows(study, tables, ref)
     fmt = resolved_format(ref)
+    if fmt == "change":
+        return change_words(study, tables, ref)
+    rows = _rows(study, tables, ref)
     if fmt == "count":
         return thousands(rows[0].count)
     if fmt == "number":

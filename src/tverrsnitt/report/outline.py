@@ -6,6 +6,7 @@ numbering, placement or which paragraphs and quotes survive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,10 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
     left_out: list[str] = []
     placed: list[Figure] = []
 
+    def printed(sections: Sequence[Section]) -> list[Section]:
+        # A section about the change since another wave is printed only with --compare.
+        return [s for s in sections if not s.compare or tables.comparison is not None]
+
     def view(section: Section, number: str, level: int, anchor: str) -> SectionView:
         result = SectionView(anchor, number, section.title, level)
         for paragraph in section.paragraphs:
@@ -118,7 +123,7 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
                 left_out.append(f"Et sitat i «{section.title}» er utelatt: {wanted} er ikke "
                                 "kodet i fokusgruppene.")
             result.quotes.extend(found)
-        for index, sub in enumerate(section.sections, start=1):
+        for index, sub in enumerate(printed(section.sections), start=1):
             sub_number = f"{number}.{index}" if number and not sub.unnumbered else ""
             result.sections.append(view(sub, sub_number, level + 1,
                                         f"{anchor}-{index}"))
@@ -127,7 +132,7 @@ def build_outline(study: Study, tables: Tables, methods: MethodResults | None = 
     anchors = {"foreword": "forord", "summary": "sammendrag"}
     front = [view(part, "", 1, anchors[key]) for key, part in study.report.front]
     chapters = [view(chapter, "" if chapter.unnumbered else str(index), 1, f"kap-{index}")
-                for index, chapter in enumerate(study.report.chapters, start=1)]
+                for index, chapter in enumerate(printed(study.report.chapters), start=1)]
     unplaced = [f for f in study.figures if f not in placed and tables.has_figure(f.id)]
     if unplaced:
         extra = SectionView("andre-figurer", "", "Andre tabeller og figurer", 1,

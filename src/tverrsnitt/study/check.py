@@ -39,6 +39,7 @@ from .model import (
     normalise_header,
 )
 from .statistics import (
+    NO_CHANGE_TEST,
     PROSE_FORMATS,
     RESERVED_CATEGORIES,
     STATISTICS,
@@ -872,6 +873,13 @@ def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:
                         f"(it would read as a percent or a count); use format: "
                         f"{' or '.join(allowed)}, or leave format out (auto)")
     chosen = allowed[0] if ref.format == "auto" else ref.format
+    if chosen == "change":
+        if not isinstance(ref.item, str):
+            problems.append("format 'change' prints the change of one item; give one 'item'")
+        if ref.category in NO_CHANGE_TEST:
+            problems.append(f"{ref.category!r} has no standard error, so its change has no test "
+                            "and format 'change' cannot say whether it changed; quote a mean "
+                            "or a share instead")
     if ref.decimals is not None and chosen != "number":
         problems.append(f"'decimals' sets the decimals of format: number; this placeholder is "
                         f"printed as {chosen!r}")

@@ -507,6 +507,10 @@ class Figure(Frozen):
     the role question, or an `ungrouped` option) are in no group and not in that Totalt."""
     also_by: tuple[str, ...] = ()
     """More breakdowns, printed as extra tables (and usable in prose)."""
+    trend: bool = False
+    """With `report --compare WAVE`: a table of the change since that wave under the figure
+    (both waves' numbers, the change, its 95 % interval, significant changes marked). When no
+    figure says `trend: true`, every figure with changes gets the table."""
     options: tuple[str, ...] | None = None
     """For `selected_share`: only these options."""
     overrides: dict[str, Statistic] = Field(default_factory=dict)
@@ -580,10 +584,13 @@ class NumberRef(Frozen):
     """The breakdown (default the figure's `by`): `by` or one of its `also_by` (with a `by`,
     Totalt is that breakdown's Totalt)."""
     format: Literal["auto", "prosent", "percent", "range_prosent", "count", "number",
-                    "points"] = "auto"
+                    "points", "change"] = "auto"
     """`auto` (default: a share as '47 prosent', a number with its unit '27,9 timer', a net score
     '−18'), `prosent`, `percent` ('47'), `range_prosent` ('mellom 35 og 55 prosent'), `count` ('2
-    259'), `number` or `points`. A mean cannot be printed as a percent."""
+    259'), `number`, `points`, or `change`: the change since the wave `--compare` names, in
+    words chosen by its sign and significance ('opp 6 prosentpoeng fra 2023', 'ned 0,4 timer fra
+    2023'; 'om lag som i 2023' when it is not significant); without `--compare` the paragraph
+    is left out with a note. A mean cannot be printed as a percent."""
     decimals: int | None = Field(default=None, ge=0, le=3)
     """Decimals of a number (default: 1; 0 for a median of whole numbers)."""
 
@@ -630,6 +637,9 @@ class Section(Frozen):
     """Subsections."""
     unnumbered: bool = False
     """True for a heading without a number."""
+    compare: bool = False
+    """True for a section about the change since another wave: printed only by `report
+    --compare WAVE` (its paragraphs quote changes with `format: change`), left out otherwise."""
 
 
 class Work(Frozen):

@@ -110,12 +110,15 @@ def is_numeric_statistic(name: str) -> bool:
 # How a prose placeholder may print a row's number, by the number's scale; the first is what
 # `format: auto` (the default) chooses.
 PROSE_FORMATS: dict[str, tuple[str, ...]] = {
-    "share": ("prosent", "percent", "range_prosent", "count"),
+    "share": ("prosent", "percent", "range_prosent", "count", "change"),
     # No `count` for numbers: 'i gjennomsnitt {timer}' with the number of respondents in it
     # would read as the mean.
-    "number": ("number",),
-    "points": ("points", "number"),
+    "number": ("number", "change"),
+    "points": ("points", "number", "change"),
 }
+# Rows whose change between waves has no SE and so no test (R's svyquantile and svytotal
+# estimates are not compared here): `format: change` cannot print them.
+NO_CHANGE_TEST = ("median", "q1", "q3", "sum")
 WHAT_NUMBER = {"mean": "a mean", "median": "a median", "q1": "a quartile", "q3": "a quartile",
                "sum": "a sum", "net": "a net score (points)"}
 

@@ -19,6 +19,7 @@ import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,27 @@ class Change:
     def significant(self) -> bool:
         """True when the change is significant at 5 % after the figure's adjustment."""
         return self.p_adjusted is not None and self.p_adjusted < 0.05
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A run's changes since another wave, for the report: looked up by cell."""
+
+    wave_from: str
+    wave_to: str
+    changes: tuple[Change, ...]
+
+    def get(self, key: tuple[str, str, str, str, str]) -> Change | None:
+        """The change of one cell (figure, item, by, group, category), if both waves have it."""
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, str, str, str, str], Change]:
+        return {change.key: change for change in self.changes}
+
+    def figures(self) -> frozenset[str]:
+        """Figures with at least one change that has numbers."""
+        return frozenset(c.figure for c in self.changes if c.change is not None)
 
 
 def comparable(study: Study, item: str, wave_from: str, wave_to: str) -> bool:

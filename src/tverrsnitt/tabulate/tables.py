@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .changes import Comparison
     from .differences import Differences
     from .evidence import QualEvidence
 
@@ -108,7 +109,8 @@ class Tables:
     def __init__(self, rows: Iterable[TableRow], notes: Iterable[Note] = (),
                  hidden: Iterable[tuple[str, str, str, str, str]] = (),
                  min_cell: int | None = None, differences: Differences | None = None,
-                 verbatims: Verbatims | None = None, qual: QualEvidence | None = None) -> None:
+                 verbatims: Verbatims | None = None, qual: QualEvidence | None = None,
+                 comparison: Comparison | None = None) -> None:
         self.rows = tuple(rows)
         self.notes = tuple(notes)
         # Cells publication must not show (disclosure control); empty for the analyst's view.
@@ -121,6 +123,8 @@ class Tables:
         self.verbatims: Verbatims = verbatims or {}
         # The focus groups' quotes, coded passages and placements (None without qual.yaml).
         self.qual = qual
+        # The changes since another wave (report --compare), published: hidden cells have none.
+        self.comparison = comparison
         self._by_key = {row.key: row for row in self.rows}
 
     def published(self, hidden: Iterable[tuple[str, str, str, str, str]], min_cell: int,
@@ -133,7 +137,12 @@ class Tables:
     def with_rows(self, rows: Iterable[TableRow]) -> Tables:
         """Other rows (the same cells, more columns filled) with everything else kept."""
         return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences,
-                      self.verbatims, self.qual)
+                      self.verbatims, self.qual, self.comparison)
+
+    def with_comparison(self, comparison: Comparison) -> Tables:
+        """The same tables with the changes since another wave on them."""
+        return Tables(self.rows, self.notes, self.hidden, self.min_cell, self.differences,
+                      self.verbatims, self.qual, comparison)
 
     def is_hidden(self, row: TableRow) -> bool:
         """True when publication must not show this cell as a number."""
