@@ -374,10 +374,54 @@ def cli_wall(source: Path | None = None, formats: str | None = None) -> float | 
     return wall
 
 
+SECOND = ROOT / "examples" / "arbeidsmiljo-2025"
+
+
+def command_wall(args: list[str]) -> float | None:
+    """Wall time of one `tverrsnitt` command (every chart drawn), or None with a note."""
+    with tempfile.TemporaryDirectory(prefix="bench-cmd-") as tmp:
+        code = ("import sys; from tverrsnitt.cli import main; "
+                f"sys.exit(main([*{args!r}, '--quiet', '--out', {tmp + '/out'!r}]))")
+        env = {**os.environ, "TVERRSNITT_CACHE": "off"}
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=600, check=False, env=env)
+        wall = time.perf_counter() - start
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        print(f"  not measured: {last}")
+        return None
+    return wall
+
+
+def waves_section(repeat: int) -> None:
+    """The two-wave report (--compare: the earlier wave computed too, changes, change tables)
+    beside the same study's single-wave report, run in turn; best of `repeat`."""
+    section(f"5. Two waves: `tverrsnitt report {SECOND.relative_to(ROOT)}` alone and with "
+            "--compare 2023")
+    single = ["report", str(SECOND)]
+    both = [*single, "--compare", "2023"]
+    times: dict[str, list[float]] = {"single": [], "two": []}
+    for _ in range(repeat):
+        for name, args in (("single", single), ("two", both)):
+            wall = command_wall(args)
+            if wall is None:
+                return
+            times[name].append(wall)
+    one, two = min(times["single"]), min(times["two"])
+    print(f"  one wave (2025), html + docx + pdf:        {one:6.2f} s")
+    print(f"  two waves (2025 --compare 2023), the same: {two:6.2f} s  ({two / one:.2f}× the "
+          "single-wave run)")
+    for name, args in (("one wave ", single), ("two waves", both)):
+        wall = command_wall([*args, "--tables-only"])
+        if wall is not None:
+            print(f"  {name} --tables-only (numbers and changes.csv):  {wall:6.2f} s")
+
+
 def against_section(revision: str, repeat: int) -> None:
     """The report command of this checkout and of an earlier build (a git revision), run in
     turn `repeat` times each on the same machine; best times and their ratio."""
-    section(f"5. This build against {revision}: `tverrsnitt report` as a user runs it")
+    section(f"6. This build against {revision}: `tverrsnitt report` as a user runs it")
     with tempfile.TemporaryDirectory(prefix="bench-previous-") as tmp:
         archive = Path(tmp) / "src.tar"
         subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src", "-o", str(archive)],
@@ -554,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", metavar="REVISION",
                         help="also time the report command of an earlier build (a git revision) "
                              "in turn with this one, and print the ratio")
+    parser.add_argument("--skip-waves", action="store_true",
+                        help="leave out the two-wave report beside the single-wave one")
     parser.add_argument("--no-profile", action="store_true",
                         help="leave out the breakdown of the Polars engine's time at the largest size")
     # internal: one measurement in this process (what the parent runs in a subprocess)
@@ -599,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
             print(other)
             print(f"  (other processes kept {result.get('others', 0):.2f} of the cores busy meanwhile)")
     summary(report, results, identical)
+    if not args.skip_waves:
+        waves_section(args.repeat)
     if args.against:
         against_section(args.against, args.repeat)
     print(f"\n  benchmark wall time {time.perf_counter() - started:.0f} s")

@@ -1,7 +1,7 @@
 # Cross-check of tverrsnitt's change between waves (tabulate/changes.py) against R's survey
 # package, on the two waves of the arbeidsmiljo-2025 example.
 #
-# Writes tests/data/r/changes.csv, which tests/test_waves.py compares with:
+# Writes tests/data/r/changes.csv and change_tests.csv, which tests/test_waves.py compares with:
 #   Rscript r/changes_crosscheck.R [output folder, default tests/data/r]
 # Run from the repository root. Deterministic: no random numbers.
 #
@@ -9,7 +9,9 @@
 # svydesign(ids = ~1, strata = ~wave, weights = ~w), then per cell
 # svyby(~y, ~wave, subset(design, domain), svymean, covmat = TRUE) + svycontrast(c(-1, 1)),
 # a Wald t test on degf(subset(design, domain)) df, and p.adjust("holm") over the statements
-# of a figure (per group). Unweighted, and with a made-up weight in each wave.
+# of a figure (per group). Whether the change differed between the groups: the Wald F test of
+# wave x group, regTermTest(svyglm(y ~ wave * group, subset(design, cell)), ~wave:group).
+# Unweighted, and with a made-up weight in each wave.
 
 suppressPackageStartupMessages(library(survey))
 options(survey.lonely.psu = "fail", warn = 1)
@@ -80,6 +82,7 @@ cells <- rbind(
   data.frame(figure = "2.2", item = "b4_timer", by = "yrkesgruppe", category = "mean"))
 
 rows <- list()
+tests <- list()
 for (weighting in c("unweighted", "made_up")) {
   design <- svydesign(ids = ~1, strata = ~wave,
                       weights = if (weighting == "unweighted") ~one else ~w_made_up,
@@ -107,6 +110,13 @@ for (weighting in c("unweighted", "made_up")) {
         ci_low = change - q * se, ci_high = change + q * se,
         p_value = 2 * pt(-abs(change / se), df), stringsAsFactors = FALSE)
     }
+    cell_design <- subset(design, design$variables[[paste0(cell$item, "_base")]] == 1 & !is.na(by))
+    model <- svyglm(as.formula(paste0(cell$item, "_y ~ wave * ", cell$by)), design = cell_design)
+    test <- regTermTest(model, as.formula(paste0("~wave:", cell$by)))
+    tests[[length(tests) + 1]] <- data.frame(
+      figure = cell$figure, item = cell$item, by = cell$by, category = cell$category,
+      weighting = weighting, f = unname(test$Ftest[1]), ndf = test$df, ddf = test$ddf,
+      p_value = unname(test$p[1]), stringsAsFactors = FALSE)
   }
 }
 result <- do.call(rbind, rows)
@@ -116,3 +126,6 @@ family <- interaction(result$weighting, result$figure, result$by, result$group, 
 result$p_adjusted <- ave(result$p_value, family, FUN = function(p) p.adjust(p, "holm"))
 for (col in names(result)) if (is.double(result[[col]])) result[[col]] <- num(result[[col]])
 write.csv(result, file.path(out, "changes.csv"), row.names = FALSE, fileEncoding = "UTF-8")
+tests <- do.call(rbind, tests)
+for (col in c("f", "p_value")) tests[[col]] <- num(tests[[col]])
+write.csv(tests, file.path(out, "change_tests.csv"), row.names = FALSE, fileEncoding = "UTF-8")

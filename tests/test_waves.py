@@ -22,12 +22,20 @@ from tverrsnitt.errors import UsageError
 from tverrsnitt.pipeline import RunOptions, build_report, compute
 from tverrsnitt.study import Study, load_study
 from tverrsnitt.tabulate import Tables
-from tverrsnitt.tabulate.changes import COLUMNS, Change, compare_waves
+from tverrsnitt.tabulate.changes import (
+    COLUMNS,
+    TEST_COLUMNS,
+    Change,
+    ChangeTest,
+    compare_waves,
+    wave_group_tests,
+)
 
 from .conftest import ROOT, edit, problems_of, require_program
 
 STUDY = ROOT / "examples" / "arbeidsmiljo-2025"
 FIXTURE = ROOT / "tests" / "data" / "r" / "changes.csv"
+TEST_FIXTURE = ROOT / "tests" / "data" / "r" / "change_tests.csv"
 STEM = "Hvor enig eller uenig er du i disse utsagnene om arbeidsplassen din?"
 
 
@@ -80,6 +88,27 @@ def test_changes_equal_r_on_the_stacked_design(changes: dict[tuple[str, ...], Ch
     assert_equal_to_r(changes, r_rows("unweighted"))
 
 
+def assert_tests_equal_to_r(found: tuple[ChangeTest, ...], weighting: str) -> None:
+    """Wave × group tests against R's regTermTest on svyglm(y ~ wave * group)."""
+    expected = pd.read_csv(TEST_FIXTURE, dtype={"figure": str})
+    expected = expected[expected["weighting"] == weighting]
+    ours = {(t.figure, t.item, t.by, t.category): t for t in found}
+    assert len(expected) == 8
+    for _, want in expected.iterrows():
+        test = ours[(want["figure"], want["item"], want["by"], want["category"])]
+        assert test.f is not None and test.p_value is not None and test.not_computable is None
+        assert abs(test.f - want["f"]) < 1e-7 * max(1.0, want["f"])
+        assert (test.ndf, test.ddf) == (want["ndf"], want["ddf"])
+        assert abs(test.p_value - want["p_value"]) < 1e-7
+
+
+def test_wave_by_group_tests_equal_r(second: Study, waves: tuple[Tables, Tables]) -> None:
+    assert_tests_equal_to_r(wave_group_tests(second, *waves, "2023", "2025"), "unweighted")
+    # On a raked design the groups covary within a wave: no closed-form test is given.
+    raked = wave_group_tests(second, *waves, "2023", "2025", groups_covary=True)
+    assert raked and all(t.f is None and "raked" in (t.not_computable or "") for t in raked)
+
+
 def test_weighted_changes_equal_r(second: Study, tmp_path: Path) -> None:
     # Each wave's export with the made-up weight of r/changes_crosscheck.R in a column 'Vekt'.
     study = tmp_path / "study"
@@ -96,14 +125,21 @@ def test_weighted_changes_equal_r(second: Study, tmp_path: Path) -> None:
     result = build_report(study, tmp_path / "out", weight="Vekt", compare="2023",
                           tables_only=True)
     assert_equal_to_r({c.key: c for c in result.changes}, r_rows("made_up"))
+    assert result.tables.comparison is not None
+    assert_tests_equal_to_r(result.tables.comparison.tests, "made_up")
+    with (tmp_path / "out" / "change_tests.csv").open(encoding="utf-8", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert tuple(written[0]) == TEST_COLUMNS
+    assert len(written) == len(result.tables.comparison.tests)
 
 
 def test_r_script_reproduces_the_fixture(tmp_path: Path) -> None:
     require_program("Rscript", "r-base-core and r-cran-survey")
     subprocess.run(["Rscript", "r/changes_crosscheck.R", str(tmp_path)], cwd=ROOT, check=True,
                    capture_output=True)
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "changes.csv"), pd.read_csv(FIXTURE),
-                                  check_exact=False, rtol=1e-12, atol=1e-15)
+    for fixture in (FIXTURE, TEST_FIXTURE):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / fixture.name), pd.read_csv(fixture),
+                                      check_exact=False, rtol=1e-12, atol=1e-15)
 
 
 def test_a_planted_change_is_significant_and_a_planted_null_is_not(
@@ -258,6 +294,10 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     # names them); Figur 3.1's first row is the planted rise.
     assert html.count("Endring fra 2023 til 2025") == 5 + 1
     assert "<td>+4,7*</td>" in html and "<td>+2,1 til +7,4</td>" in html
+    # Under Figur 3.2's (by yrkesgruppe): whether each statement's change differed by group.
+    assert ("Jeg har nok tid til å gjøre jobben min godt: Endringen er ikke statistisk "
+            "signifikant forskjellig mellom gruppene (Wald F\u00a0=\u00a01,97, "
+            "p\u00a0=\u00a00,116).") in html
     document = docx.Document(str(tmp_path / "out" / "report.docx"))
     texts = [p.text for p in document.paragraphs]
     assert any(rise in t for t in texts)

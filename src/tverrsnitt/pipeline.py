@@ -24,7 +24,14 @@ from .report.methods import MethodResults
 from .report.quality import DataQuality, FileQuality
 from .study import Study
 from .tabulate import Tables, tabulate, write_tables_csv
-from .tabulate.changes import Change, Comparison, compare_waves, write_changes_csv
+from .tabulate.changes import (
+    Change,
+    Comparison,
+    compare_waves,
+    wave_group_tests,
+    write_change_tests_csv,
+    write_changes_csv,
+)
 from .tabulate.checks import figure_findings
 from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
@@ -318,7 +325,9 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         # The changes are computed before anything is drawn, so charts, tables and prose of
         # every format print the same ones.
         changes = compare_waves(study, earlier.tables, published, compare, this_wave)
-        published = published.with_comparison(Comparison(compare, this_wave, changes))
+        tests = wave_group_tests(study, earlier.tables, published, compare, this_wave,
+                                 groups_covary=rake)
+        published = published.with_comparison(Comparison(compare, this_wave, changes, tests))
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir), protected) as work:
         kept = ChartCache(default_folder() if cache else None)
@@ -337,6 +346,7 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
             result.changes = published.comparison.changes
             result.compared_findings = earlier.quality.findings
             write_changes_csv(result.changes, work / "changes.csv")
+            write_change_tests_csv(published.comparison.tests, work / "change_tests.csv")
         lap("tables.csv", "Skriver rapport")
         for name in formats:
             _writer(name)(study, published, charts, quality, work / f"report.{name}")

@@ -16,7 +16,7 @@ from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
-from ..tabulate.changes import Change, Comparison
+from ..tabulate.changes import Change, ChangeTest, Comparison
 from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
 from ..tabulate.evidence import QualEvidence
 from ..tabulate.placements import TOTAL as PLACEMENT_TOTAL
@@ -450,10 +450,29 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
                       f"endring (p < 0,05, Holm-justert over figurens utsagn): t-test for "
                       f"uavhengige utvalg på hver rundes eget design, som i R survey "
                       f"(svyby og svycontrast).")
+    if figure.by != "none":
+        for item in items:
+            for category in _trend_categories(study, figure, item):
+                test = comparison.test(figure.id, item, figure.by, category)
+                if test is not None:
+                    grid.notes.append(change_test_line(study, test, several=len(items) > 1))
     for label in left_out:
         grid.notes.append(f"«{label}» kan ikke sammenlignes mellom {before} og {after} "
                           "(spørsmålet ble ikke stilt, eller er endret).")
     return grid
+
+
+def change_test_line(study: Study, test: ChangeTest, several: bool) -> str:
+    """'Endringen er (ikke) statistisk signifikant forskjellig mellom gruppene (Wald F = 1,97,
+    p = 0,116).', prefixed by the statement when the table has several."""
+    if test.f is None or test.p_value is None:
+        line = f"Om endringen er forskjellig mellom gruppene, kan ikke testes ({test.not_computable})."
+    else:
+        verdict = "" if test.p_value < 0.05 else "ikke "
+        line = (f"Endringen er {verdict}statistisk signifikant forskjellig mellom gruppene "
+                f"(Wald F{NBSP}={NBSP}{decimal(test.f, 2)}, {p_value(test.p_value)}).")
+    label = study.question(test.item).label if study.has_question(test.item) else test.item
+    return f"{label}: {line}" if several else line
 
 
 def grid_category(study: Study, figure: Figure, items: Sequence[str]) -> str:

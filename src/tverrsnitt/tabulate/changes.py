@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from ..study import Study
+from ..study import Study, layout
 from ..study.statistics import STATISTICS
 from .output import format_number
 from .pairwise import adjust_p
@@ -79,12 +79,41 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ChangeTest:
+    """Did the change differ between the groups of a breakdown? The Wald F test of wave ×
+    group, as R's `regTermTest(svyglm(y ~ wave * group, subset(stacked, cell)), ~wave:group)`:
+    for designs whose groups' estimates do not covary within a wave (`ids = ~1`, with or
+    without weights) it is the test that every group's change is the same,
+    F = Σ (Δ_g − Δ̄)² / v_g / (k − 1) with Δ̄ weighted by 1 / v_g, on k − 1 and
+    n − 2k − 1 df (svyglm's residual df on the stacked design)."""
+
+    figure: str
+    item: str
+    by: str
+    category: str
+    wave_from: str
+    wave_to: str
+    f: float | None
+    ndf: int
+    ddf: int
+    p_value: float | None
+    # Why there is no test (one group, a group without answers in a wave, a raked design).
+    not_computable: str | None = None
+
+
+@dataclass(frozen=True)
 class Comparison:
     """A run's changes since another wave, for the report: looked up by cell."""
 
     wave_from: str
     wave_to: str
     changes: tuple[Change, ...]
+    tests: tuple[ChangeTest, ...] = ()
+
+    def test(self, figure: str, item: str, by: str, category: str) -> ChangeTest | None:
+        """The wave × group test of one item's category by a breakdown, if there is one."""
+        return next((t for t in self.tests if (t.figure, t.item, t.by, t.category)
+                     == (figure, item, by, category)), None)
 
     def get(self, key: tuple[str, str, str, str, str]) -> Change | None:
         """The change of one cell (figure, item, by, group, category), if both waves have it."""
@@ -157,6 +186,71 @@ def compare_waves(study: Study, before: Tables, after: Tables, wave_from: str, w
     return _adjusted(changes, adjust)
 
 
+def wave_group_tests(study: Study, before: Tables, after: Tables, wave_from: str, wave_to: str,
+                     groups_covary: bool = False) -> tuple[ChangeTest, ...]:
+    """The wave × group test for every changeable category of a figure broken down by groups.
+
+    `groups_covary` is True for a raked run: calibration makes the groups' estimates covary
+    within a wave, which the closed form does not see, so no test is given rather than a
+    wrong one."""
+    tests: list[ChangeTest] = []
+    for figure in study.figures:
+        for by in figure.breakdowns:
+            if by == "none" or study.comparison(by) is not None:
+                continue
+            for item in layout.figure_items(figure):
+                if (figure.statistic_for(item) not in _CHANGEABLE
+                        or not comparable(study, item, wave_from, wave_to)):
+                    continue
+                for category in layout.categories(study, figure, item):
+                    test = _group_test(study, before, after, (figure.id, item, by, category),
+                                       wave_from, wave_to, groups_covary)
+                    if test is not None:
+                        tests.append(test)
+    return tuple(tests)
+
+
+def _group_test(study: Study, before: Tables, after: Tables, cell: tuple[str, str, str, str],
+                wave_from: str, wave_to: str, groups_covary: bool) -> ChangeTest | None:
+    figure, item, by, category = cell
+    groups = [g for g in layout.groups(study, by) if g != layout.TOTAL]
+    pairs = [(before.get(figure, item, by, g, category), after.get(figure, item, by, g, category))
+             for g in groups]
+    if any(a is None or b is None for a, b in pairs):
+        return None
+    present = [(a, b) for a, b in pairs if a is not None and b is not None
+               and (a.base > 0 or b.base > 0)]
+    k = len(present)
+    n = sum(a.base + b.base for a, b in present)
+    ddf = n - 2 * k - 1
+
+    def refused(reason: str) -> ChangeTest:
+        return ChangeTest(figure, item, by, category, wave_from, wave_to, None, max(k - 1, 0),
+                          ddf, None, reason)
+
+    if groups_covary:
+        return refused("raked design: the groups' estimates covary within a wave")
+    if k < 2:
+        return refused("fewer than two groups")
+    if any(a.base == 0 or b.base == 0 for a, b in present):
+        return refused("a group has no answers in one of the waves")
+    changes, variances = [], []
+    for a, b in present:
+        se_a, se_b = _finite(a.se), _finite(b.se)
+        if se_a is None or se_b is None:
+            return refused("a group's standard error is not computable")
+        changes.append(b.value - a.value)
+        variances.append(se_a ** 2 + se_b ** 2)
+    v = np.asarray(variances)
+    if ddf <= 0 or not (v > 0).all():
+        return refused("no variation within a group, or too few answers")
+    d = np.asarray(changes)
+    centre = float((d / v).sum() / (1 / v).sum())
+    f = float(((d - centre) ** 2 / v).sum()) / (k - 1)
+    return ChangeTest(figure, item, by, category, wave_from, wave_to, f, k - 1, ddf,
+                      float(stats.f.sf(f, k - 1, ddf)))
+
+
 def _adjusted(changes: list[Change], adjust: str) -> tuple[Change, ...]:
     """Holm (or another p.adjust method) over the statements of a figure, per group and
     category."""
@@ -175,6 +269,20 @@ def _adjusted(changes: list[Change], adjust: str) -> tuple[Change, ...]:
 
 def _cell(value: float | None) -> str:
     return "" if value is None else format_number(value)
+
+
+TEST_COLUMNS = ("figure", "item", "by", "category", "wave_from", "wave_to", "f", "ndf", "ddf",
+                "p_value", "not_computable")
+
+
+def write_change_tests_csv(tests: Iterable[ChangeTest], path: Path) -> None:
+    """change_tests.csv: whether the change differed between a breakdown's groups."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(TEST_COLUMNS)
+        for t in tests:
+            writer.writerow([t.figure, t.item, t.by, t.category, t.wave_from, t.wave_to,
+                             _cell(t.f), t.ndf, t.ddf, _cell(t.p_value), t.not_computable or ""])
 
 
 def write_changes_csv(changes: Iterable[Change], path: Path) -> None:
