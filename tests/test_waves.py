@@ -10,28 +10,35 @@ follow-up on violence not comparable).
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tverrsnitt.cli import main
 from tverrsnitt.errors import UsageError
 from tverrsnitt.pipeline import RunOptions, build_report, compute
+from tverrsnitt.report.html import render_html
 from tverrsnitt.study import Study, load_study
+from tverrsnitt.study.statistics import category_value
 from tverrsnitt.tabulate import Tables
 from tverrsnitt.tabulate.changes import (
     COLUMNS,
     TEST_COLUMNS,
     Change,
     ChangeTest,
+    Comparison,
     compare_waves,
     wave_group_tests,
 )
 
 from .conftest import ROOT, edit, problems_of, require_program
+from .test_small_exports import _definitions, draw_export
 
 STUDY = ROOT / "examples" / "arbeidsmiljo-2025"
 FIXTURE = ROOT / "tests" / "data" / "r" / "changes.csv"
@@ -327,3 +334,56 @@ def test_a_change_placeholder_that_cannot_be_printed_is_refused(tmp_path: Path, 
          "tid_endring: {figure: '3.1', item: q1_tid, category: top2, format: change}", new)
     message = problems_of(study)
     assert expected in message and "report.yaml, line " in message
+
+
+def test_a_quantile_changes_without_a_test(changes: dict[tuple[str, ...], Change]) -> None:
+    median = changes[("T2.2", "b3_ar", "yrkesgruppe", "Totalt", "median")]
+    assert median.estimate_from is not None and median.change is not None
+    assert (median.se, median.ci_low, median.p_value) == (None, None, None)
+    assert median.note is not None and "medianer" in median.note
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(sizes=st.tuples(st.one_of(st.integers(0, 12), st.integers(13, 400)),
+                       st.one_of(st.integers(0, 12), st.integers(13, 400))),
+       seeds=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), alike=st.booleans())
+def test_any_two_valid_waves_give_consistent_changes(
+        tmp_path_factory: pytest.TempPathFactory, sizes: tuple[int, int],
+        seeds: tuple[int, int], alike: bool) -> None:
+    """Two exports drawn at random (tiny ones included, where cells are empty or hidden): the
+    comparison never fails and never prints a number it cannot stand behind."""
+    study = _definitions()["arbeidsmiljo-2025"]
+    tmp = tmp_path_factory.mktemp("waves")
+    first, second_wave = (compute(study, RunOptions(data=draw_export(study, n, seed, tmp,
+                                                                     alike=alike)))
+                          for n, seed in zip(sizes, seeds, strict=True))
+    before, after = first.tables, second_wave.tables
+    changes = compare_waves(study, before, after, "2023", "2025")
+    for c in changes:
+        old, new = before.get(*c.key), after.get(*c.key)
+        assert old is not None and new is not None
+        if before.is_hidden(old) or after.is_hidden(new):
+            assert c.hidden and c.change is None and c.estimate_to is None
+        if c.change is None:
+            assert c.se is None and c.p_value is None
+            continue
+        assert c.estimate_from is not None and c.estimate_to is not None
+        assert c.change == c.estimate_to - c.estimate_from
+        assert old.base > 0 and new.base > 0, "a change needs answers in both waves"
+        if category_value(c.category) == "share":
+            assert 0 <= c.estimate_from <= 100 and 0 <= c.estimate_to <= 100
+        if c.se is not None:
+            assert c.ci_low is not None and c.ci_high is not None and c.se >= 0
+            assert c.ci_low <= c.change <= c.ci_high
+            if c.p_value is not None:
+                assert c.p_adjusted is not None and 0 <= c.p_value <= c.p_adjusted <= 1
+    for test in wave_group_tests(study, before, after, "2023", "2025"):
+        if test.f is None:
+            assert test.not_computable and test.p_value is None
+        else:
+            assert test.f >= 0 and test.p_value is not None and 0 <= test.p_value <= 1
+    # The report with these changes prints no NaN or infinity anywhere.
+    compared = after.with_comparison(Comparison("2023", "2025", changes))
+    html = render_html(study, compared, {}, second_wave.quality)
+    assert not re.search(r"\bnan\b|\binf\b", html, flags=re.IGNORECASE)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats
 
 from ..study import Study, layout
-from ..study.statistics import STATISTICS
+from ..study.statistics import NO_CHANGE_TEST, STATISTICS, category_value
 from .output import format_number
 from .pairwise import adjust_p
 from .tables import TableRow, Tables
@@ -137,6 +137,15 @@ def comparable(study: Study, item: str, wave_from: str, wave_to: str) -> bool:
                for w in (wave_from, wave_to))
 
 
+def _estimated(row: TableRow) -> bool:
+    """True when the row has a number to compare (answers, and an estimate or a share)."""
+    if row.base == 0:
+        return False
+    if category_value(row.category) == "share":
+        return row.percent is not None or row.weighted_percent is not None
+    return row.estimate is not None and not math.isnan(row.estimate)
+
+
 def _finite(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
 
@@ -150,8 +159,17 @@ def _one(study: Study, before: TableRow, after: TableRow, wave_from: str, wave_t
                 else "spørsmålet kan ikke sammenlignes mellom rundene")
         return Change(*key, wave_from, wave_to, None, None, None, None, None, None, None, None,
                       same, hidden, note)
+    if not (_estimated(before) and _estimated(after)):
+        # No answers in the cell in a wave (or R gives NA): nothing to compare, not a 0.
+        return Change(*key, wave_from, wave_to, None, None, None, None, None, None, None, None,
+                      True, False, "ingen svar i en av rundene")
     start, end = before.value, after.value
     change = end - start
+    if after.category in NO_CHANGE_TEST:
+        # A quantile's or a total's change is printed without a test: R's svycontrast is not
+        # what its interval comes from, and no fixture checks one.
+        return Change(*key, wave_from, wave_to, start, end, change, None, None, None, None, None,
+                      True, False, "endringen testes ikke for medianer, kvartiler og summer")
     se_from, se_to = _finite(before.se), _finite(after.se)
     df = before.base + after.base - 2
     if se_from is None or se_to is None or df <= 0:
