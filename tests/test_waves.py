@@ -387,3 +387,14 @@ def test_any_two_valid_waves_give_consistent_changes(
     compared = after.with_comparison(Comparison("2023", "2025", changes))
     html = render_html(study, compared, {}, second_wave.quality)
     assert not re.search(r"\bnan\b|\binf\b", html, flags=re.IGNORECASE)
+
+
+def test_an_earlier_wave_s_export_is_read_with_wave_and_a_hint_says_so(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    earlier = str(STUDY / "data" / "export-2023.csv")
+    assert main(["validate", str(STUDY), "--data", earlier]) == 1
+    message = capsys.readouterr().err
+    assert "column 'Alt i alt, hvor fornøyd er du med jobben din?'" in message
+    assert "If this is the export of another wave, say which with --wave (2023)" in message
+    assert main(["validate", str(STUDY), "--data", earlier, "--wave", "2023"]) == 0
+    assert "the data: 1060 analysed respondents" in capsys.readouterr().out

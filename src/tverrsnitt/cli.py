@@ -134,6 +134,10 @@ def data_options(command: Any) -> Any:
                           "member number) on several rows is an error; 'first' keeps each "
                           "one's first row in the file, 'last' the last, and the appendix "
                           "counts the rows left out."),
+        click.option("--wave", metavar="ID",
+                     help="Which wave of a study with waves in study.yaml the data are (default: "
+                          "the last); its export and register are read unless --data is given, "
+                          "and are read as that wave's questionnaire was."),
         click.option("--sheet", metavar="NAME",
                      help="The answers sheet of an .xlsx export (default: the study's "
                           "export_sheet, else the one sheet whose first row has the study's "
@@ -157,7 +161,7 @@ def print_findings(findings: Any) -> None:
               help="Check the study's own example data too (what --data does for an export).")
 def validate(study_dir: Path, data: Path | None, register: Path | None, lenient: bool,
              weight: str | None, rake: bool, strict: bool, dedupe: Dedupe | None,
-             sheet: str | None, with_data: bool) -> None:
+             wave: str | None, sheet: str | None, with_data: bool) -> None:
     """Check a study definition and list every problem with file, line and key.
 
     Checks that every name used exists: figures name real questions and breakdowns,
@@ -176,18 +180,18 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
 
     if data is not None or with_data:
         options = RunOptions(data, register, lenient, weight, rake, strict, dedupe=dedupe,
-                             sheet=sheet)
+                             sheet=sheet, wave=wave)
         computed = check_data(study_dir, options)
         study, quality = computed.study, computed.quality
         print_findings(quality.findings)
         checked = (f"; the data: {quality.analysed} analysed respondents, "
                    f"{len(quality.findings)} warning{'s' if len(quality.findings) != 1 else ''}")
-        if data is None and len(study.meta.waves) > 1:
+        if data is None and wave is None and len(study.meta.waves) > 1:
             # --with-data checks every wave's own files, as `report --compare` reads them.
-            for wave in study.meta.waves[:-1]:
-                earlier = check_data(study_dir, replace(options, wave=wave.id)).quality
-                print_findings(f"wave {wave.id}: {f}" for f in earlier.findings)
-                checked += (f"; wave {wave.id}: {earlier.analysed} analysed respondents, "
+            for other in study.meta.waves[:-1]:
+                earlier = check_data(study_dir, replace(options, wave=other.id)).quality
+                print_findings(f"wave {other.id}: {f}" for f in earlier.findings)
+                checked += (f"; wave {other.id}: {earlier.analysed} analysed respondents, "
                             f"{len(earlier.findings)} warning"
                             f"{'s' if len(earlier.findings) != 1 else ''}")
     else:
@@ -218,9 +222,6 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
               help="Draw every chart instead of copying the unchanged ones from the chart cache "
                    "($TVERRSNITT_CACHE, else ~/.cache/tverrsnitt; TVERRSNITT_CACHE=off also "
                    "switches it off).")
-@click.option("--wave", metavar="ID",
-              help="The wave to report on, of a study with waves in study.yaml (default: the "
-                   "last); its export and register are read unless --data is given.")
 @click.option("--compare", metavar="ID",
               help="Another wave (from its files in study.yaml): adds changes.csv, the change "
                    "of every estimate with its SE, CI and test, and that wave's rows in "

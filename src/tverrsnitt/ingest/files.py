@@ -41,7 +41,8 @@ class Ingested:
 def _read(path: Path, questions: list[Question], lenient: bool, what: str,
           sheet: str | None = None, empty_ok: bool = False,
           dedupe: Dedupe | None = None, preferred_sheet: str | None = None,
-          weight: str | None = None, wave: WaveQuestions | None = None) -> Ingested:
+          weight: str | None = None, wave: WaveQuestions | None = None,
+          other_waves: tuple[str, ...] = ()) -> Ingested:
     asked = questions if wave is None else [wave.spelt.get(q.code, q) for q in questions
                                             if q.code not in wave.not_asked]
     raw = read_table(path, sheet, [q.header for q in asked], preferred_sheet)
@@ -63,9 +64,13 @@ def _read(path: Path, questions: list[Question], lenient: bool, what: str,
             f"no such column).{did_you_mean(weight, parsed.unknown_columns)}")],
             hint="Give --weight the exact header of the export's weight column.")
     if parsed.problems and not lenient:
-        raise InputDataError(parsed.problems,
-                             hint="Fix the file, or run with --lenient to blank these cells "
-                                  "and list them in the report's data-quality appendix.")
+        hint = ("Fix the file, or run with --lenient to blank these cells and list them in the "
+                "report's data-quality appendix.")
+        if parsed.missing_columns and other_waves:
+            hint += (" If this is the export of another wave, say which with --wave "
+                     f"({', '.join(other_waves)}): it is then read as that wave's questionnaire "
+                     "was (questionnaire.yaml 'waves').")
+        raise InputDataError(parsed.problems, hint=hint)
     frame, deduplicated = deduplicate(path, parsed.frame, questions, dedupe)
     return Ingested(path, frame, tuple(parsed.problems), tuple(parsed.unknown_columns),
                     tuple(parsed.missing_columns), deduplicated)
@@ -112,7 +117,8 @@ def read_export(path: str | Path, study: Study, lenient: bool = False,
     # empty tables, not an error (a register without members is one).
     ingested = _read(Path(path), questions, lenient, "answer", sheet, empty_ok=True,
                      dedupe=dedupe, preferred_sheet=study.meta.export_sheet, weight=weight,
-                     wave=wave_questions(study, wave) if wave is not None else None)
+                     wave=wave_questions(study, wave) if wave is not None else None,
+                     other_waves=tuple(w.id for w in study.meta.waves if w.id != wave))
     if weight is None:
         return ingested
     values = ingested.frame[WEIGHT]
