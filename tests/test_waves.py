@@ -398,3 +398,15 @@ def test_an_earlier_wave_s_export_is_read_with_wave_and_a_hint_says_so(
     assert "If this is the export of another wave, say which with --wave (2023)" in message
     assert main(["validate", str(STUDY), "--data", earlier, "--wave", "2023"]) == 0
     assert "the data: 1060 analysed respondents" in capsys.readouterr().out
+
+
+def test_a_wave_s_own_report_says_what_that_wave_did_not_ask(tmp_path: Path) -> None:
+    result = build_report(STUDY, tmp_path / "out", wave="2023", formats=["html"])
+    assert not [row for row in result.tables if row.item == "q6_fornoyd"]
+    assert not result.tables.has_figure("T5.1")  # a table of q6 alone is not printed
+    assert result.tables.has_figure("5.4")  # … a figure with another item keeps that one
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "«Fornøyd med jobben» ble ikke spurt i 2023; det er utelatt" in html
+    assert 'id="tabell-5-1"' not in html
+    with (tmp_path / "out" / "tables.csv").open(encoding="utf-8", newline="") as handle:
+        assert {r["wave"] for r in csv.DictReader(handle)} == {"2023"}

@@ -36,6 +36,7 @@ from .tabulate.checks import figure_findings
 from .tabulate.differences import Differences, group_differences, write_differences_csv
 from .tabulate.disclosure import check_k, suppressed_cells
 from .tabulate.evidence import gather
+from .tabulate.tables import Note
 from .tabulate.uncertainty import add_uncertainty
 from .tabulate.verbatims import collect_verbatims
 from .validate import validate_study
@@ -211,10 +212,13 @@ def compute(study: Study, options: RunOptions,
     analysis, methods = _weigh(study, analysis, options.rake, options.weight)
     lap("weights", "Tabulerer")
     raked = methods.weights.design if methods.weights is not None else None
-    tables = add_uncertainty(study, analysis, tabulate(study, analysis, design=raked),
+    # The wave's own view: figures without the questions it did not ask, and a note for each.
+    asked = study.in_wave(wave)
+    tables = add_uncertainty(asked, analysis, tabulate(asked, analysis, design=raked),
                              study.meta.ci_method, design=raked)
-    not_asked = {q.code for q in study.questions if wave and not q.in_wave(wave).asked}
-    findings.extend(figure_findings(study, tables, not_asked))
+    tables = tables.with_notes(_not_asked_notes(study, wave))
+    study = asked
+    findings.extend(figure_findings(study, tables))
     if options.strict and findings:
         raise DataCheckError(findings)
     lap("tabulate", "Tester gruppeforskjeller")
@@ -235,13 +239,23 @@ def compute(study: Study, options: RunOptions,
     return Computed(study, published, quality)
 
 
+def _not_asked_notes(study: Study, wave: str | None) -> list[Note]:
+    """'«Fornøyd med jobben» ble ikke spurt i 2023' for each figure item the wave did not ask."""
+    used = {item for figure in study.figures for item in figure.items}
+    return [Note(f"«{study.question(code).label}» ble ikke spurt i {wave}; det er utelatt fra "
+                 "figurene og tabellene.",
+                 f"{code!r} was not asked in wave {wave}; it is left out of the figures and "
+                 "tables.")
+            for code in study.not_asked(wave) if code in used]
+
+
 def check_data(study_dir: str | Path, options: RunOptions) -> Computed:
     """`validate --data`: every check a report run makes, without writing anything (the
     charts are built as data, not drawn)."""
-    study = validate_study(study_dir)
-    computed = compute(study, options)
+    computed = compute(validate_study(study_dir), options)
     from .chart import chart_data
 
+    study = computed.study  # the wave's view: the figures as that wave asked them
     for figure in study.figures:
         if computed.tables.has_figure(figure.id) and not figure.is_table:
             chart_data(study, figure, computed.tables)
@@ -320,7 +334,8 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
     this_wave = chosen_wave(study, wave) or study.meta.wave_ids()[-1]
     earlier = _compared(study, options, this_wave, compare)
     computed = compute(study, options, lap)
-    published, quality = computed.tables, computed.quality
+    # The wave's view of the study: the figures as that wave asked them.
+    study, published, quality = computed.study, computed.tables, computed.quality
     if compare and earlier is not None:
         # The changes are computed before anything is drawn, so charts, tables and prose of
         # every format print the same ones.

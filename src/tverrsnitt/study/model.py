@@ -1015,6 +1015,22 @@ class Study(Frozen):
         """The comparison breakdown named `code`, if any."""
         return next((c for c in self.comparisons if c.code == code), None)
 
+    def not_asked(self, wave: str | None) -> tuple[str, ...]:
+        """Codes of the questions `wave` did not ask (questionnaire.yaml `waves`)."""
+        if wave is None:
+            return ()
+        return tuple(q.code for q in self.questions if not q.in_wave(wave).asked)
+
+    def in_wave(self, wave: str | None) -> Study:
+        """The study as `wave` asked it: its figures without the items that wave did not ask
+        (a figure left with none has no rows and is not printed)."""
+        gone = set(self.not_asked(wave))
+        if not gone:
+            return self
+        figures = tuple(f.model_copy(update={"items": tuple(i for i in f.items if i not in gone)})
+                        if gone & set(f.items) else f for f in self.figures)
+        return self.model_copy(update={"figures": figures})
+
     def figure(self, figure_id: str) -> Figure:
         """Look up a figure by id (the survey's, or the focus groups' in qual.yaml)."""
         for f in (*self.figures, *self.qual_figures):

@@ -198,6 +198,11 @@ def compare_waves(study: Study, before: Tables, after: Tables, wave_from: str, w
             continue
         earlier = before.get(*row.key)
         if earlier is None:
+            if not comparable(study, row.item, wave_from, wave_to):
+                # Not asked then: listed as not comparable, with no numbers.
+                changes.append(Change(*row.key, wave_from, wave_to, None, None, None, None,
+                                      None, None, None, None, False, False,
+                                      "spørsmålet ble ikke stilt i en av rundene"))
             continue
         hidden = after.is_hidden(row) or before.is_hidden(earlier)
         changes.append(_one(study, earlier, row, wave_from, wave_to, hidden, level))

@@ -139,6 +139,11 @@ class Tables:
         return Tables(rows, self.notes, self.hidden, self.min_cell, self.differences,
                       self.verbatims, self.qual, self.comparison)
 
+    def with_notes(self, notes: Iterable[Note]) -> Tables:
+        """The same tables with more notes of what the run left out."""
+        return Tables(self.rows, (*self.notes, *notes), self.hidden, self.min_cell,
+                      self.differences, self.verbatims, self.qual, self.comparison)
+
     def with_comparison(self, comparison: Comparison) -> Tables:
         """The same tables with the changes since another wave on them."""
         return Tables(self.rows, self.notes, self.hidden, self.min_cell, self.differences,
