@@ -305,9 +305,22 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     assert ("Jeg har nok tid til å gjøre jobben min godt: Endringen er ikke statistisk "
             "signifikant forskjellig mellom gruppene (Wald F\u00a0=\u00a01,97, "
             "p\u00a0=\u00a00,116).") in html
+    # A chart of both waves beside each other for the trend figures of shares (not for the
+    # mean of Figur 2.2 or the net score of 5.2), its alt text naming the significant changes.
+    drawn = sorted(p.name for p in (tmp_path / "out" / "figurer").glob("*-endring.svg"))
+    assert drawn == ["figur-3-1-endring.svg", "figur-3-2-endring.svg", "figur-4-1-endring.svg"]
+    waves = result.files
+    assert Path("figurer/figur-3-1-endring.png") in waves
+    assert html.count('<img class="trend"') == 3
+    assert ('alt="Gruppert stolpediagram i prosent: Figur 3.1 Utsagn om arbeidsplassen, prosent '
+            'i 2023 og 2025, en stolpe per runde. Signifikant endring for Jeg har nok tid til å '
+            'gjøre jobben min godt."') in html
     document = docx.Document(str(tmp_path / "out" / "report.docx"))
     texts = [p.text for p in document.paragraphs]
     assert any(rise in t for t in texts)
+    single = build_report(STUDY, tmp_path / "single", formats=["docx"])
+    pictures = len(document.inline_shapes)
+    assert pictures == len(docx.Document(str(single.out_dir / "report.docx")).inline_shapes) + 3
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "+4,7*" in cells and "+2,1 til +7,4" in cells
 

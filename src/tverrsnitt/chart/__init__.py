@@ -14,9 +14,10 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from ..study.model import Figure as StudyFigure
 from ..study.model import Study
 from ..tabulate import Tables
-from . import canvas, style
+from . import canvas, style, trend
 from .cache import ChartCache, default_folder
 from .data import ChartData, ChartError
 from .describe import alt_text
@@ -64,9 +65,29 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
             if data is None:
                 continue
             charts[figure.id] = _render(folder, data, alt_text(study, figure, data), cache)
+            if tables.comparison is not None:
+                # With --compare: both waves' shares beside each other, a second chart.
+                waves = trend.build(study, figure, tables.comparison)
+                if waves is not None:
+                    charts[waves.figure_id] = _render(folder, waves,
+                                                      trend_alt(study, figure, waves), cache)
             if progress is not None:
                 progress(figure.id)
     return charts
+
+
+def trend_alt(study: Study, figure: StudyFigure, data: ChartData) -> str:
+    """The alt text of a trend chart: what it compares, and which changes are significant."""
+    first, second = (s.name for s in data.series)
+    starred = [row.label.split(" *")[0] for panel in data.panels for row in panel.rows
+               if " *" in row.label]
+    text = (f"Gruppert stolpediagram i prosent: {figure.title} i {first} og {second}, en stolpe "
+            "per runde.")
+    if starred:
+        text += f" Signifikant endring for {', '.join(starred)}."
+    else:
+        text += " Ingen av endringene er statistisk signifikante."
+    return text
 
 
 def draw(data: ChartData) -> Figure:

@@ -20,6 +20,7 @@ from docx.shared import Cm, Emu, Pt
 
 from ..study.model import Figure, Study
 from ..tabulate import Tables
+from ..tabulate.changes import trend_id
 from .docx_appendix import add_appendix
 from .docx_fields import (
     TOC_CONTENTS,
@@ -172,6 +173,9 @@ class _Writer:
             chart = self.charts.get(figure.id)
             if chart is not None:
                 self._picture(chart)
+            waves = self.charts.get(trend_id(figure.id))
+            if waves is not None:
+                self._picture(waves)
             if figure in self.outline.numbers_appendix:
                 document.add_paragraph(NUMBERS_THERE, style="Tallgrunnlag")
                 return

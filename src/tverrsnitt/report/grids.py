@@ -16,7 +16,7 @@ from ..study import layout
 from ..study.model import Figure, Recode, ReferenceValue, Study
 from ..study.statistics import category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
-from ..tabulate.changes import Change, ChangeTest, Comparison
+from ..tabulate.changes import Change, ChangeTest
 from ..tabulate.differences import NUMERIC_TESTED, GroupDifference
 from ..tabulate.evidence import QualEvidence
 from ..tabulate.placements import TOTAL as PLACEMENT_TOTAL
@@ -371,23 +371,6 @@ def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
 # ----------------------------------------------------------------------------- waves
 
 
-def shows_trend(study: Study, figure: Figure, comparison: Comparison) -> bool:
-    """True when the figure gets its table of changes: it says `trend: true`, or no figure
-    does and it has changes."""
-    if any(f.trend for f in study.figures):
-        return figure.trend
-    return figure.id in comparison.figures()
-
-
-def _trend_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
-    """The categories whose change is printed: top2 where the item has it, else every one."""
-    categories = layout.categories(study, figure, item)
-    if figure.statistic_for(item) in ("top2", "bottom2"):
-        return categories
-    return ("top2",) if "top2" in categories else tuple(
-        c for c in categories if c != "bottom2")
-
-
 def _level(study: Study, change: Change, value: float) -> str:
     """One wave's estimate as the numbers tables print it (a whole percent for a share)."""
     kind = category_value(change.category)
@@ -404,7 +387,7 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
     change (percentage points for shares) with its 95 % interval, a '*' where it is
     significant. Cells hidden in either wave print ':'."""
     comparison = tables.comparison
-    if comparison is None or not shows_trend(study, figure, comparison):
+    if comparison is None or not comparison.shows_trend(study, figure):
         return None
     before, after = comparison.wave_from, comparison.wave_to
     first = study.breakdown_label(figure.by) if figure.by != "none" else ""
@@ -414,7 +397,7 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
     left_out: list[str] = []
     for item in items:
         item_label = study.question(item).label if study.has_question(item) else item
-        categories = _trend_categories(study, figure, item)
+        categories = layout.trend_categories(study, figure, item)
         found = [comparison.get((figure.id, item, figure.by, g, c))
                  for c in categories for g in layout.groups(study, figure.by)]
         present = [c for c in found if c is not None]
@@ -452,7 +435,7 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
                       f"(svyby og svycontrast).")
     if figure.by != "none":
         for item in items:
-            for category in _trend_categories(study, figure, item):
+            for category in layout.trend_categories(study, figure, item):
                 test = comparison.test(figure.id, item, figure.by, category)
                 if test is not None:
                     grid.notes.append(change_test_line(study, test, several=len(items) > 1))
@@ -477,7 +460,7 @@ def change_test_line(study: Study, test: ChangeTest, several: bool) -> str:
 
 def grid_category(study: Study, figure: Figure, items: Sequence[str]) -> str:
     """The first printed category of the change table (all of one kind in a figure)."""
-    return next((c for item in items for c in _trend_categories(study, figure, item)), "top2")
+    return next((c for item in items for c in layout.trend_categories(study, figure, item)), "top2")
 
 
 # ----------------------------------------------------------------------------- focus groups

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..numbers import thousands
 from ..study.model import Figure, Study
 from ..tabulate import Tables
+from ..tabulate.changes import trend_id
 from .grids import Grid, figure_grids, n_text
 from .outline import NUMBERS_APPENDIX, NUMBERS_THERE, build_outline
 from .quality import FINDINGS_HEADING, FINDINGS_INTRO, DataQuality
@@ -33,6 +34,9 @@ class FigureView:
     image: str | None
     alt: str
     grids: list[Grid]
+    # With --compare: the chart of both waves beside each other (trend figures only).
+    trend_image: str | None = None
+    trend_alt: str = ""
 
 
 def _anchor(figure: Figure) -> str:
@@ -47,6 +51,7 @@ def _data_uri(path: Path) -> str:
 def figure_view(study: Study, tables: Tables, figure: Figure, charts: dict[str, Chart]) -> FigureView:
     """Caption, N, inline image and the numbers behind it, for one figure."""
     chart = charts.get(figure.id)
+    waves = charts.get(trend_id(figure.id))
     return FigureView(
         id=figure.id,
         anchor=_anchor(figure),
@@ -57,6 +62,8 @@ def figure_view(study: Study, tables: Tables, figure: Figure, charts: dict[str, 
         image=_data_uri(chart.svg) if chart is not None else None,
         alt=chart.alt if chart is not None else "",
         grids=figure_grids(study, tables, figure),
+        trend_image=_data_uri(waves.svg) if waves is not None else None,
+        trend_alt=waves.alt if waves is not None else "",
     )
 
 

@@ -133,3 +133,12 @@ def group_members(study: Study, breakdown: str, group: str) -> tuple[str, ...]:
             if g.label == group:
                 return g.values
     return ()
+
+
+def trend_categories(study: Study, figure: Figure, item: str) -> tuple[str, ...]:
+    """The categories whose change since another wave is shown: top2 where the item has it,
+    else every category (a figure of top2 or bottom2 shows its own)."""
+    found = categories(study, figure, item)
+    if figure.statistic_for(item) in ("top2", "bottom2"):
+        return found
+    return ("top2",) if "top2" in found else tuple(c for c in found if c != "bottom2")

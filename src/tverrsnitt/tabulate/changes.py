@@ -26,6 +26,7 @@ import numpy as np
 from scipy import stats
 
 from ..study import Study, layout
+from ..study.model import Figure
 from ..study.statistics import NO_CHANGE_TEST, STATISTICS, category_value
 from .output import format_number
 from .pairwise import adjust_p
@@ -38,6 +39,12 @@ COLUMNS = ("figure", "item", "by", "group", "category", "wave_from", "wave_to",
 # Statistics whose rows are estimates a change can be computed for (shares, means, net scores).
 _CHANGEABLE = frozenset(name for name, kind in STATISTICS.items()
                         if kind.value in ("share", "number", "points"))
+
+
+def trend_id(figure_id: str) -> str:
+    """The key of a figure's chart of both waves beside its own chart ('3.1' -> '3.1-endring';
+    its files are figur-3-1-endring.svg and .png)."""
+    return f"{figure_id}-endring"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,9 @@ class Change:
     hidden: bool
     # Why a number is missing, for the report (None when everything is there).
     note: str | None = None
+    # The cell's respondents in each wave (0 where a wave has no such cell).
+    base_from: int = 0
+    base_to: int = 0
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -126,6 +136,13 @@ class Comparison:
     def figures(self) -> frozenset[str]:
         """Figures with at least one change that has numbers."""
         return frozenset(c.figure for c in self.changes if c.change is not None)
+
+    def shows_trend(self, study: Study, figure: Figure) -> bool:
+        """True when the figure shows its change: it says `trend: true`, or no figure does
+        and it has changes."""
+        if any(f.trend for f in study.figures):
+            return figure.trend
+        return figure.id in self.figures()
 
 
 def comparable(study: Study, item: str, wave_from: str, wave_to: str) -> bool:
@@ -205,7 +222,8 @@ def compare_waves(study: Study, before: Tables, after: Tables, wave_from: str, w
                                       "spørsmålet ble ikke stilt i en av rundene"))
             continue
         hidden = after.is_hidden(row) or before.is_hidden(earlier)
-        changes.append(_one(study, earlier, row, wave_from, wave_to, hidden, level))
+        changes.append(replace(_one(study, earlier, row, wave_from, wave_to, hidden, level),
+                               base_from=earlier.base, base_to=row.base))
     return _adjusted(changes, adjust)
 
 
