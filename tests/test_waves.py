@@ -260,6 +260,8 @@ def test_a_study_without_waves_fills_the_wave_column_with_its_year(tmp_path: Pat
      "with 'waves', each wave names its own files"),
     ("study.yaml", "start: 2025-03-03, end: 2025-03-23", "start: 2025-03-03, end: 2025-02-23",
      "wave '2025' ends (2025-02-23) before it starts (2025-03-03)"),
+    ("study.yaml", "start: 2025-03-03, end: 2025-03-23", "start: 2022-03-03, end: 2022-03-23",
+     "wave '2025' starts before wave '2023', listed above it; list the waves oldest first"),
 ])
 def test_wave_settings_that_cannot_be_right_are_refused(tmp_path: Path, where: str, old: str,
                                                         new: str, expected: str) -> None:
@@ -423,3 +425,14 @@ def test_a_wave_s_own_report_says_what_that_wave_did_not_ask(tmp_path: Path) -> 
     assert 'id="tabell-5-1"' not in html
     with (tmp_path / "out" / "tables.csv").open(encoding="utf-8", newline="") as handle:
         assert {r["wave"] for r in csv.DictReader(handle)} == {"2023"}
+
+
+def test_wave_ids_may_be_written_as_numbers(tmp_path: Path) -> None:
+    # YAML reads an unquoted 2023 as a number; it names the same wave as '2023'.
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study)
+    edit(study / "study.yaml", '{id: "2023"', "{id: 2023")
+    edit(study / "questionnaire.yaml", '"2023": {asked: false}', "2023: {asked: false}")
+    loaded = load_study(study)
+    assert loaded.meta.wave_ids() == ("2023", "2025")
+    assert not loaded.question("q6_fornoyd").in_wave("2023").asked

@@ -152,6 +152,13 @@ class _Checker:
             if wave.start is not None and wave.end is not None and wave.end < wave.start:
                 self.add("study.yaml", ("waves", index, "end"),
                          f"wave {wave.id!r} ends ({wave.end}) before it starts ({wave.start})")
+            earlier = self.study.meta.waves[index - 1] if index else None
+            if (earlier is not None and earlier.start is not None and wave.start is not None
+                    and wave.start < earlier.start):
+                self.add("study.yaml", ("waves", index, "start"),
+                         f"wave {wave.id!r} starts before wave {earlier.id!r}, listed above it; "
+                         "list the waves oldest first (the report is of the last one unless "
+                         "--wave says otherwise)")
         for q in self.study.questions:
             for wave_id, change in q.waves.items():
                 path = (*self.question_path(q.code), "waves", wave_id)

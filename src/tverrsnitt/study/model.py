@@ -169,7 +169,7 @@ class QuestionSpec(AnswerSpec):
     everyone invited)."""
     reconstructed: bool = False
     """True when the wording is reconstructed rather than quoted (documentation only)."""
-    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    waves: dict[Label, WaveChange] = Field(default_factory=dict)
     """What was different in another wave, by wave id (study.yaml `waves`): `{"2023": {header:
     ..., options: {old: new}}}`, `{"2023": {asked: false}}` or `{"2023": {comparable: false}}`."""
 
@@ -187,7 +187,7 @@ class BatteryItemSpec(Frozen):
     """Routing for this statement only (default: the battery's)."""
     reconstructed: bool | None = None
     """Overrides the battery's `reconstructed`."""
-    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    waves: dict[Label, WaveChange] = Field(default_factory=dict)
     """What was different for this statement in another wave (as for a question); the
     battery's own `waves` apply to every statement."""
 
@@ -205,7 +205,7 @@ class BatterySpec(AnswerSpec):
     """True when the wording is reconstructed rather than quoted."""
     items: tuple[BatteryItemSpec, ...]
     """The statements, one row each."""
-    waves: dict[str, WaveChange] = Field(default_factory=dict)
+    waves: dict[Label, WaveChange] = Field(default_factory=dict)
     """What was different for every statement in another wave (options renamed, not asked,
     not comparable); a statement's own `waves` entry wins for that wave."""
 
@@ -787,9 +787,9 @@ class Fieldwork(Frozen):
 class Wave(Frozen):
     """One round of the survey (study.yaml `waves`): its own export, register and dates."""
 
-    id: str
+    id: Label
     """The wave's id, as `--wave`, questionnaire.yaml `waves:` and tables.csv's `wave` column
-    name it ('2023'); not a display label."""
+    name it (2023 or '2023' alike); not a display label."""
     label: str | None = None
     """Its name in print (default: the id)."""
     data: str | None = None
