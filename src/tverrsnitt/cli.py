@@ -189,6 +189,9 @@ def validate(study_dir: Path, data: Path | None, register: Path | None, lenient:
         if data is None and wave is None and len(study.meta.waves) > 1:
             # --with-data checks every wave's own files, as `report --compare` reads them.
             for other in study.meta.waves[:-1]:
+                if other.data is None:
+                    checked += f"; wave {other.id}: no data in study.yaml, not checked"
+                    continue
                 earlier = check_data(study_dir, replace(options, wave=other.id)).quality
                 print_findings(f"wave {other.id}: {f}" for f in earlier.findings)
                 checked += (f"; wave {other.id}: {earlier.analysed} analysed respondents, "
