@@ -244,6 +244,8 @@ def wave_group_tests(study: Study, before: Tables, after: Tables, wave_from: str
                         or not comparable(study, item, wave_from, wave_to)):
                     continue
                 for category in layout.categories(study, figure, item):
+                    if category in NO_CHANGE_TEST:
+                        continue  # no tested change of a quantile or a total (see _one)
                     test = _group_test(study, before, after, (figure.id, item, by, category),
                                        wave_from, wave_to, groups_covary)
                     if test is not None:
