@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tverrsnitt import numbers
 from tverrsnitt.cli import main
 from tverrsnitt.errors import UsageError
 from tverrsnitt.pipeline import RunOptions, build_report, compute
@@ -439,3 +440,39 @@ def test_wave_ids_may_be_written_as_numbers(tmp_path: Path) -> None:
     loaded = load_study(study)
     assert loaded.meta.wave_ids() == ("2023", "2025")
     assert not loaded.question("q6_fornoyd").in_wave("2023").asked
+
+
+def test_response_rates_and_nonresponse_tables_of_both_waves(tmp_path: Path) -> None:
+    """A two-wave copy of the 2023 school study (its 'wave 2021' is the first 1 500 answers
+    with the same register): Tabell 2.1 in both waves, and the non-response tables of each."""
+    school = ROOT / "examples" / "skolemiljo-2023"
+    study = tmp_path / "study"
+    shutil.copytree(school, study)
+    with (school / "data" / "export.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with (study / "data" / "export-2021.csv").open("w", encoding="utf-8-sig",
+                                                  newline="") as handle:
+        csv.writer(handle).writerows(rows[:1501])
+    edit(study / "study.yaml", "default_data: data/export.csv\ndefault_register: data/register.csv\n",
+         "waves:\n  - {id: 2021, data: data/export-2021.csv, register_data: data/register.csv}\n"
+         "  - {id: 2023, data: data/export.csv, register_data: data/register.csv}\n")
+    edit(study / "figures.yaml", "    statistic: response_status\n    by: none\n",
+         "    statistic: response_status\n    by: none\n    trend: true\n")
+    result = build_report(study, tmp_path / "out", compare="2021", formats=["html"])
+    comparison = result.tables.comparison
+    assert comparison is not None
+    answered = comparison.get(("T2.1", "svarstatus", "none", "Totalt", "Svart"))
+    assert answered is not None and answered.p_value is None  # counts of all invited: no test
+    assert answered.estimate_to is not None and answered.estimate_from is not None
+    assert answered.base_from == answered.base_to == 18881
+    assert answered.change == answered.estimate_to - answered.estimate_from > 0
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert html.count("Endring fra 2021 til 2023") == 1  # Tabell 2.1 only declares trend
+    # Both waves' response in whole percent of the invited, the change in points, no interval.
+    shown = [numbers.whole(answered.estimate_from), numbers.whole(answered.estimate_to)]
+    assert (f"<th scope=\"row\">Svart</th><td>{shown[0]}</td><td>{shown[1]}</td>"
+            f"<td>{numbers.signed(answered.change)}</td><td>–</td>") in html
+    assert "opptellinger av alle inviterte, ikke utvalgsanslag, og testes ikke" in html
+    for wave in ("2021", "2023"):
+        assert f"Frafallsanalyse: alder og kjønn ({wave})" in html
+    assert load_study(study).meta.wave_ids() == ("2021", "2023")

@@ -343,6 +343,10 @@ def build_report(study_dir: str | Path, out_dir: str | Path, data: str | Path | 
         tests = wave_group_tests(study, earlier.tables, published, compare, this_wave,
                                  groups_covary=rake)
         published = published.with_comparison(Comparison(compare, this_wave, changes, tests))
+        # The method tables of both waves (non-response analysis, R-indicator).
+        quality = replace(quality, methods=replace(quality.methods, wave=this_wave,
+                                                   compared_wave=compare,
+                                                   compared=earlier.quality.methods))
     result = ReportResult(Path(out_dir), published, quality, timings=timings)
     with atomic_folder(Path(out_dir), protected) as work:
         kept = ChartCache(default_folder() if cache else None)

@@ -342,7 +342,8 @@ def reference_lines(study: Study, figure: Figure, items: Sequence[str]) -> list[
 def figure_grids(study: Study, tables: Tables, figure: Figure) -> list[Grid]:
     """The grids printed for a figure: the table itself, or the numbers behind the chart."""
     if figure.statistic == "response_status":
-        return [response_status_grid(study, tables, figure)]
+        waves = change_grid(study, tables, figure)  # both waves' response, with --compare
+        return [response_status_grid(study, tables, figure), *((waves,) if waves else ())]
     if figure.statistic == "count":
         return [composition_grid(study, tables, figure)]
     if figure.statistic == "answers":
@@ -417,9 +418,14 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
             assert change.estimate_from is not None and change.estimate_to is not None
             levels = [_level(study, change, change.estimate_from),
                       _level(study, change, change.estimate_to)]
-            if change.change is None or change.ci_low is None or change.ci_high is None:
+            if change.change is None:
                 grid.add([" – ".join(parts), *levels, NOT_COMPUTABLE, NOT_COMPUTABLE],
                          strong=strong)
+                continue
+            if change.ci_low is None or change.ci_high is None:
+                # Untested (a count of everyone invited, a quantile): the change, no interval.
+                grid.add([" – ".join(parts), *levels, numbers.signed(change.change),
+                          NOT_COMPUTABLE], strong=strong)
                 continue
             mark = "*" if change.significant else ""
             grid.add([" – ".join(parts), *levels, f"{numbers.signed(change.change)}{mark}",
@@ -429,10 +435,14 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
         return None
     unit = ("prosentpoeng" if category_value(grid_category(study, figure, items)) == "share"
             else "spørsmålets enhet")
-    grid.notes.append(f"Endring i {unit} med 95 prosent konfidensintervall (KI). * Signifikant "
-                      f"endring (p < 0,05, Holm-justert over figurens utsagn): t-test for "
-                      f"uavhengige utvalg på hver rundes eget design, som i R survey "
-                      f"(svyby og svycontrast).")
+    if figure.statistic == "response_status":
+        grid.notes.append("Prosent av de inviterte i hver runde; endringen i prosentpoeng. Tallene "
+                          "er opptellinger av alle inviterte, ikke utvalgsanslag, og testes ikke.")
+    else:
+        grid.notes.append(f"Endring i {unit} med 95 prosent konfidensintervall (KI). * Signifikant "
+                          f"endring (p < 0,05, Holm-justert over figurens utsagn): t-test for "
+                          f"uavhengige utvalg på hver rundes eget design, som i R survey "
+                          f"(svyby og svycontrast).")
     if figure.by != "none":
         for item in items:
             for category in layout.trend_categories(study, figure, item):

@@ -31,6 +31,11 @@ class MethodResults:
     # --weight COLUMN: the export supplied the weights; their summary and the column's name.
     supplied: WeightSummary | None = None
     weight_column: str | None = None
+    # With --compare: this run's wave, and the compared wave's own results, whose
+    # non-response tables are printed after this wave's.
+    wave: str | None = None
+    compared_wave: str | None = None
+    compared: MethodResults | None = None
 
 
 def signed(value: float) -> str:

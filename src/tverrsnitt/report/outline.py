@@ -34,7 +34,21 @@ UNWEIGHTED = ("Tallene i rapporten er uvektede andeler av de analyserte svarene;
 
 
 def method_tables(method: str, methods: MethodResults, tables: Tables) -> list[Grid]:
-    """The grids one `methods:` entry of a section stands for in this run."""
+    """The grids one `methods:` entry of a section stands for in this run; with --compare the
+    non-response tables of both waves, this wave's first, each title naming its wave."""
+    grids = _method_tables(method, methods, tables)
+    earlier = methods.compared
+    if earlier is None or method not in ("nonresponse", "representativity"):
+        return grids
+    before = _method_tables(method, earlier, tables)
+    for grid in grids:
+        grid.title = f"{grid.title} ({methods.wave})"
+    for grid in before:
+        grid.title = f"{grid.title} ({methods.compared_wave})"
+    return [*grids, *before]
+
+
+def _method_tables(method: str, methods: MethodResults, tables: Tables) -> list[Grid]:
     k = tables.min_cell or 0
     if method == "weights":
         return weight_grids(methods)

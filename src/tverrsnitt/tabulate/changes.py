@@ -36,9 +36,10 @@ COLUMNS = ("figure", "item", "by", "group", "category", "wave_from", "wave_to",
            "estimate_from", "estimate_to", "change", "se", "ci_low", "ci_high", "p_value",
            "p_adjusted", "comparable")
 
-# Statistics whose rows are estimates a change can be computed for (shares, means, net scores).
+# Statistics whose rows are estimates a change can be computed for (shares, means, net
+# scores), and the response status (Tabell 2.1: shares of the invited, compared untested).
 _CHANGEABLE = frozenset(name for name, kind in STATISTICS.items()
-                        if kind.value in ("share", "number", "points"))
+                        if kind.value in ("share", "number", "points")) | {"response_status"}
 
 
 def trend_id(figure_id: str) -> str:
@@ -182,6 +183,10 @@ def _one(study: Study, before: TableRow, after: TableRow, wave_from: str, wave_t
                       True, False, "ingen svar i en av rundene")
     start, end = before.value, after.value
     change = end - start
+    if after.item == layout.RESPONSE_STATUS_ITEM:
+        # Counts of everyone invited, not a sample estimate: the change has no test.
+        return Change(*key, wave_from, wave_to, start, end, change, None, None, None, None, None,
+                      True, False, "svarprosenten er en opptelling og testes ikke")
     if after.category in NO_CHANGE_TEST:
         # A quantile's or a total's change is printed without a test: R's svycontrast is not
         # what its interval comes from, and no fixture checks one.
