@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tverrsnitt import numbers
+from tverrsnitt.chart import trend
 from tverrsnitt.cli import main
 from tverrsnitt.errors import UsageError
 from tverrsnitt.pipeline import RunOptions, build_report, compute
@@ -311,13 +312,14 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     assert ("Jeg har nok tid til å gjøre jobben min godt: Endringen er ikke statistisk "
             "signifikant forskjellig mellom gruppene (Wald F\u00a0=\u00a01,97, "
             "p\u00a0=\u00a00,116).") in html
-    # A chart of both waves beside each other for the trend figures of shares (not for the
-    # mean of Figur 2.2 or the net score of 5.2), its alt text naming the significant changes.
+    # A chart of both waves beside each other for every trend figure (bars for shares, dots
+    # for the mean of Figur 2.2 and the net score of 5.2), its alt text naming the
+    # significant changes.
     drawn = sorted(p.name for p in (tmp_path / "out" / "figurer").glob("*-endring.svg"))
-    assert drawn == ["figur-3-1-endring.svg", "figur-3-2-endring.svg", "figur-4-1-endring.svg"]
-    waves = result.files
-    assert Path("figurer/figur-3-1-endring.png") in waves
-    assert html.count('<img class="trend"') == 3
+    assert drawn == [f"figur-{n}-endring.svg" for n in ("2-2", "3-1", "3-2", "4-1", "5-2")]
+    assert Path("figurer/figur-3-1-endring.png") in result.files
+    assert html.count('<img class="trend"') == 5
+    assert 'alt="Punktdiagram: Figur 2.2 Arbeidstimer per uke' in html
     assert ('alt="Gruppert stolpediagram i prosent: Figur 3.1 Utsagn om arbeidsplassen, prosent '
             'i 2023 og 2025, en stolpe per runde. Signifikant endring for Jeg har nok tid til å '
             'gjøre jobben min godt."') in html
@@ -326,7 +328,7 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     assert any(rise in t for t in texts)
     single = build_report(STUDY, tmp_path / "single", formats=["docx"])
     pictures = len(document.inline_shapes)
-    assert pictures == len(docx.Document(str(single.out_dir / "report.docx")).inline_shapes) + 3
+    assert pictures == len(docx.Document(str(single.out_dir / "report.docx")).inline_shapes) + 5
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "+4,7*" in cells and "+2,1 til +7,4" in cells
 
@@ -403,7 +405,13 @@ def test_any_two_valid_waves_give_consistent_changes(
         else:
             assert test.f >= 0 and test.p_value is not None and 0 <= test.p_value <= 1
     # The report with these changes prints no NaN or infinity anywhere.
-    compared = after.with_comparison(Comparison("2023", "2025", changes))
+    comparison = Comparison("2023", "2025", changes)
+    for figure in study.figures:  # every chart of both waves can be built from them
+        if not figure.is_table:
+            waves = trend.build(study, figure, comparison)
+            assert waves is None or all(v.base > 0 for p in waves.panels for r in p.rows
+                                        for v in r.values)
+    compared = after.with_comparison(comparison)
     html = render_html(study, compared, {}, second_wave.quality)
     assert not re.search(r"\bnan\b|\binf\b", html, flags=re.IGNORECASE)
 

@@ -81,8 +81,11 @@ def trend_alt(study: Study, figure: StudyFigure, data: ChartData) -> str:
     first, second = (s.name for s in data.series)
     starred = [row.label.split(" *")[0] for panel in data.panels for row in panel.rows
                if " *" in row.label]
-    text = (f"Gruppert stolpediagram i prosent: {figure.title} i {first} og {second}, en stolpe "
-            "per runde.")
+    shape = ("Punktdiagram: {title} i {first} og {second}, ett punkt per runde."
+             if data.kind == "dots" else
+             "Gruppert stolpediagram i prosent: {title} i {first} og {second}, en stolpe per "
+             "runde.")
+    text = shape.format(title=figure.title, first=first, second=second)
     if starred:
         text += f" Signifikant endring for {', '.join(starred)}."
     else:

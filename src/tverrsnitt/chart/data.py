@@ -280,7 +280,7 @@ def _number_value(study: Study, figure: Figure, cells: Cells, series: str, item:
     return Value(series, value, number_text(value, category, whole), cell.base, low, high)
 
 
-def _number_axis(study: Study, figure: Figure, values: Sequence[Value]) -> Axis:
+def number_axis(study: Study, figure: Figure, values: Sequence[Value]) -> Axis:
     """A scale's own range, -100 to 100 for net scores, else round ticks from 0 (or below)
     to past every dot and whisker."""
     item = figure.items[0]
@@ -359,6 +359,6 @@ def numbers_data(study: Study, figure: Figure, cells: Cells, kind: ChartKind) ->
     return ChartData(
         figure_id=figure.id, kind=kind, series=tuple(series), panels=tuple(panels),
         ordinal=False, axis_label=f"{word}{unit}", note=note, rows_are=rows_are,
-        breakdown=study.breakdown_label(by), axis=_number_axis(study, figure, values),
+        breakdown=study.breakdown_label(by), axis=number_axis(study, figure, values),
         measure=measure,
     )
