@@ -484,3 +484,15 @@ def test_response_rates_and_nonresponse_tables_of_both_waves(tmp_path: Path) -> 
     for wave in ("2021", "2023"):
         assert f"Frafallsanalyse: alder og kjønn ({wave})" in html
     assert load_study(study).meta.wave_ids() == ("2021", "2023")
+
+
+def test_a_cell_without_answers_in_a_wave_prints_no_numbers(second: Study,
+                                                            waves: tuple[Tables, Tables]) -> None:
+    from tverrsnitt.report.grids import NOT_COMPUTABLE, change_grid
+
+    empty = Change("4.1", "q3_vold", "b2_arbeidssted", "Sykehjem", "Ja", "2023", "2025", None,
+                   None, None, None, None, None, None, None, True, False, "ingen svar")
+    tables = waves[1].with_comparison(Comparison("2023", "2025", (empty,)))
+    grid = change_grid(second, tables, second.figure("4.1"))
+    assert grid is not None
+    assert grid.rows == [["Ja – Sykehjem", *[NOT_COMPUTABLE] * 4]]

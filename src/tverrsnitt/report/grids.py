@@ -411,11 +411,15 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
                 parts.append(CATEGORY_LABELS.get(change.category, change.category))
             if figure.by != "none":
                 parts.append(change.group)
+            parts = parts or [item_label]
             strong = change.group == layout.TOTAL and figure.by != "none"
             if change.hidden:
                 grid.add([" – ".join(parts), HIDDEN, HIDDEN, HIDDEN, HIDDEN], strong=strong)
                 continue
-            assert change.estimate_from is not None and change.estimate_to is not None
+            if change.estimate_from is None or change.estimate_to is None:
+                # No answers in the cell in one of the waves: nothing to set side by side.
+                grid.add([" – ".join(parts), *[NOT_COMPUTABLE] * 4], strong=strong)
+                continue
             levels = [_level(study, change, change.estimate_from),
                       _level(study, change, change.estimate_to)]
             if change.change is None:
