@@ -481,6 +481,13 @@ def test_response_rates_and_nonresponse_tables_of_both_waves(tmp_path: Path) -> 
     assert (f"<th scope=\"row\">Svart</th><td>{shown[0]}</td><td>{shown[1]}</td>"
             f"<td>{numbers.signed(answered.change)}</td><td>–</td>") in html
     assert "opptellinger av alle inviterte, ikke utvalgsanslag, og testes ikke" in html
+    # In words, the change of a count of everyone invited needs no test to have a direction.
+    from tverrsnitt.report.narrative import change_words
+    from tverrsnitt.study.model import NumberRef
+
+    words = change_words(load_study(study), result.tables, NumberRef(
+        figure="T2.1", item="svarstatus", category="Svart", format="change"))
+    assert words == f"opp {round(answered.change)}\u00a0prosentpoeng fra 2021"
     for wave in ("2021", "2023"):
         assert f"Frafallsanalyse: alder og kjønn ({wave})" in html
     assert load_study(study).meta.wave_ids() == ("2021", "2023")

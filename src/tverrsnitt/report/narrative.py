@@ -13,6 +13,7 @@ from ..numbers import (
     thousands,
     with_unit,
 )
+from ..study import layout
 from ..study.model import NumberRef, Paragraph, Study
 from ..study.statistics import PROSE_FORMATS, category_value, decimals_for
 from ..tabulate import TableRow, Tables, shown_whole_percent
@@ -63,11 +64,13 @@ def change_words(study: Study, tables: Tables, ref: NumberRef) -> str:
     if comparison is None:
         raise MissingNumber(f"{ref.figure} / {row.item}: endring (trenger --compare)")
     change = comparison.get(row.key)
-    if change is None or change.change is None or change.p_adjusted is None:
+    # The response status counts everyone invited: its change is exact, not an estimate.
+    counted = row.item == layout.RESPONSE_STATUS_ITEM
+    if change is None or change.change is None or (change.p_adjusted is None and not counted):
         raise MissingNumber(f"{ref.figure} / {row.item} / {ref.group} / {ref.category}: "
                             f"endring fra {comparison.wave_from}")
     since = comparison.wave_from
-    if not change.significant:
+    if not (change.significant or (counted and round(change.change, 1) != 0)):
         return f"om lag som i {since}"
     kind = category_value(row.category)
     question = study.question(row.item) if study.has_question(row.item) else None
