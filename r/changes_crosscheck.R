@@ -9,8 +9,9 @@
 # svydesign(ids = ~1, strata = ~wave, weights = ~w), then per cell
 # svyby(~y, ~wave, subset(design, domain), svymean, covmat = TRUE) + svycontrast(c(-1, 1)),
 # a Wald t test on degf(subset(design, domain)) df, and p.adjust("holm") over the statements
-# of a figure (per group). Whether the change differed between the groups: the Wald F test of
-# wave x group, regTermTest(svyglm(y ~ wave * group, subset(design, cell)), ~wave:group).
+# of a figure (per group). Whether the change differed between the groups: the test of wave x
+# group on svyglm(y ~ wave * group, subset(design, cell)) with regTermTest - the Rao-Scott
+# working LRT of the logistic model for a share, the Wald F test of the linear one for a mean.
 # Unweighted, and with a made-up weight in each wave.
 
 suppressPackageStartupMessages(library(survey))
@@ -111,12 +112,28 @@ for (weighting in c("unweighted", "made_up")) {
         p_value = 2 * pt(-abs(change / se), df), stringsAsFactors = FALSE)
     }
     cell_design <- subset(design, design$variables[[paste0(cell$item, "_base")]] == 1 & !is.na(by))
-    model <- svyglm(as.formula(paste0(cell$item, "_y ~ wave * ", cell$by)), design = cell_design)
-    test <- regTermTest(model, as.formula(paste0("~wave:", cell$by)))
+    formula <- as.formula(paste0(cell$item, "_y ~ wave * ", cell$by))
+    term <- as.formula(paste0("~wave:", cell$by))
+    if (cell$category == "mean") {
+      # A mean: the Wald F test (regTermTest's default) on the linear model.
+      test <- regTermTest(svyglm(formula, design = cell_design), term)
+      f <- unname(test$Ftest[1])
+      method <- "wald"
+    } else {
+      # A share: the Rao-Scott working likelihood ratio test on the logistic model; its
+      # statistic over the mean design effect and its df is the first-order F. Both models
+      # are fitted to convergence (glm's default stops at a relative change of 1e-8 in the
+      # deviance, which leaves the test statistic off in its seventh digit).
+      model <- suppressWarnings(svyglm(formula, design = cell_design, family = quasibinomial(),
+                                       control = glm.control(epsilon = 1e-14, maxit = 100)))
+      test <- regTermTest(model, term, method = "LRT")
+      f <- unname(test$chisq[1]) / mean(test$lambda) / test$df
+      method <- "rao-scott"
+    }
     tests[[length(tests) + 1]] <- data.frame(
       figure = cell$figure, item = cell$item, by = cell$by, category = cell$category,
-      weighting = weighting, f = unname(test$Ftest[1]), ndf = test$df, ddf = test$ddf,
-      p_value = unname(test$p[1]), stringsAsFactors = FALSE)
+      weighting = weighting, f = f, ndf = test$df, ddf = test$ddf,
+      p_value = unname(test$p[1]), method = method, stringsAsFactors = FALSE)
   }
 }
 result <- do.call(rbind, rows)

@@ -98,7 +98,8 @@ def test_changes_equal_r_on_the_stacked_design(changes: dict[tuple[str, ...], Ch
 
 
 def assert_tests_equal_to_r(found: tuple[ChangeTest, ...], weighting: str) -> None:
-    """Wave × group tests against R's regTermTest on svyglm(y ~ wave * group)."""
+    """Wave × group tests against R's regTermTest on svyglm(y ~ wave * group): the Rao–Scott
+    LRT for shares (method = "LRT", quasibinomial), the Wald F test for the mean."""
     expected = pd.read_csv(TEST_FIXTURE, dtype={"figure": str})
     expected = expected[expected["weighting"] == weighting]
     ours = {(t.figure, t.item, t.by, t.category): t for t in found}
@@ -107,7 +108,7 @@ def assert_tests_equal_to_r(found: tuple[ChangeTest, ...], weighting: str) -> No
         test = ours[(want["figure"], want["item"], want["by"], want["category"])]
         assert test.f is not None and test.p_value is not None and test.not_computable is None
         assert abs(test.f - want["f"]) < 1e-7 * max(1.0, want["f"])
-        assert (test.ndf, test.ddf) == (want["ndf"], want["ddf"])
+        assert (test.ndf, test.ddf, test.method) == (want["ndf"], want["ddf"], want["method"])
         assert abs(test.p_value - want["p_value"]) < 1e-7
 
 
@@ -310,8 +311,8 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     assert "<td>+4,7*</td>" in html and "<td>+2,1 til +7,4</td>" in html
     # Under Figur 3.2's (by yrkesgruppe): whether each statement's change differed by group.
     assert ("Jeg har nok tid til å gjøre jobben min godt: Endringen er ikke statistisk "
-            "signifikant forskjellig mellom gruppene (Wald F\u00a0=\u00a01,97, "
-            "p\u00a0=\u00a00,116).") in html
+            "signifikant forskjellig mellom gruppene (Rao–Scott F\u00a0=\u00a01,62, "
+            "p\u00a0=\u00a00,184).") in html
     # A chart of both waves beside each other for every trend figure (bars for shares, dots
     # for the mean of Figur 2.2 and the net score of 5.2), its alt text naming the
     # significant changes.

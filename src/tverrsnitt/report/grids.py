@@ -460,14 +460,15 @@ def change_grid(study: Study, tables: Tables, figure: Figure) -> Grid | None:
 
 
 def change_test_line(study: Study, test: ChangeTest, several: bool) -> str:
-    """'Endringen er (ikke) statistisk signifikant forskjellig mellom gruppene (Wald F = 1,97,
-    p = 0,116).', prefixed by the statement when the table has several."""
+    """'Endringen er (ikke) statistisk signifikant forskjellig mellom gruppene (Rao–Scott
+    F = 1,62, p = 0,184).', prefixed by the statement when the table has several."""
     if test.f is None or test.p_value is None:
         line = f"Om endringen er forskjellig mellom gruppene, kan ikke testes ({test.not_computable})."
     else:
         verdict = "" if test.p_value < 0.05 else "ikke "
+        name = "Rao–Scott" if test.method == "rao-scott" else "Wald"
         line = (f"Endringen er {verdict}statistisk signifikant forskjellig mellom gruppene "
-                f"(Wald F{NBSP}={NBSP}{decimal(test.f, 2)}, {p_value(test.p_value)}).")
+                f"({name} F{NBSP}={NBSP}{decimal(test.f, 2)}, {p_value(test.p_value)}).")
     label = study.question(test.item).label if study.has_question(test.item) else test.item
     return f"{label}: {line}" if several else line
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +30,8 @@ from ..study.model import Figure
 from ..study.statistics import NO_CHANGE_TEST, STATISTICS, category_value
 from .output import format_number
 from .pairwise import adjust_p
-from .tables import TableRow, Tables
+from .rao_scott import lrt_p_value
+from .tables import TableRow, Tables, shown_percent
 
 COLUMNS = ("figure", "item", "by", "group", "category", "wave_from", "wave_to",
            "estimate_from", "estimate_to", "change", "se", "ci_low", "ci_high", "p_value",
@@ -91,12 +92,19 @@ class Change:
 
 @dataclass(frozen=True)
 class ChangeTest:
-    """Did the change differ between the groups of a breakdown? The Wald F test of wave ×
-    group, as R's `regTermTest(svyglm(y ~ wave * group, subset(stacked, cell)), ~wave:group)`:
-    for designs whose groups' estimates do not covary within a wave (`ids = ~1`, with or
-    without weights) it is the test that every group's change is the same,
-    F = Σ (Δ_g − Δ̄)² / v_g / (k − 1) with Δ̄ weighted by 1 / v_g, on k − 1 and
-    n − 2k − 1 df (svyglm's residual df on the stacked design)."""
+    """Did the change differ between the groups of a breakdown? A test of wave × group on the
+    stacked design, for designs whose groups' estimates do not covary within a wave
+    (`ids = ~1`, with or without weights), from each group's estimate in each wave:
+
+    - a share: the Rao–Scott working likelihood ratio test, as R's `regTermTest(svyglm(y ~
+      wave * group, subset(stacked, cell), family = quasibinomial()), ~wave:group, method =
+      "LRT")` — the deviance of the model without the interaction against the saturated one,
+      its p-value by saddlepoint over the design effects (`lrt_p_value`); `f` is the
+      statistic over the mean design effect and k − 1 (a Rao–Scott first-order F);
+    - a mean or net score: the Wald F test of R's default `regTermTest` on the same model
+      (gaussian), F = Σ (Δ_g − Δ̄)² / v_g / (k − 1) with Δ̄ weighted by 1 / v_g.
+
+    Both on k − 1 and n − 2k − 1 df (svyglm's residual df on the stacked design)."""
 
     figure: str
     item: str
@@ -110,6 +118,7 @@ class ChangeTest:
     p_value: float | None
     # Why there is no test (one group, a group without answers in a wave, a raked design).
     not_computable: str | None = None
+    method: str = "wald"  # or 'rao-scott' (shares)
 
 
 @dataclass(frozen=True)
@@ -282,21 +291,66 @@ def _group_test(study: Study, before: Tables, after: Tables, cell: tuple[str, st
         return refused("fewer than two groups")
     if any(a.base == 0 or b.base == 0 for a, b in present):
         return refused("a group has no answers in one of the waves")
-    changes, variances = [], []
-    for a, b in present:
-        se_a, se_b = _finite(a.se), _finite(b.se)
-        if se_a is None or se_b is None:
-            return refused("a group's standard error is not computable")
-        changes.append(b.value - a.value)
-        variances.append(se_a ** 2 + se_b ** 2)
-    v = np.asarray(variances)
-    if ddf <= 0 or not (v > 0).all():
-        return refused("no variation within a group, or too few answers")
-    d = np.asarray(changes)
-    centre = float((d / v).sum() / (1 / v).sum())
-    f = float(((d - centre) ** 2 / v).sum()) / (k - 1)
+    if any(_finite(a.se) is None or _finite(b.se) is None for a, b in present):
+        return refused("a group's standard error is not computable")
+    if ddf <= 0:
+        return refused("too few answers")
+    if category_value(category) == "share":
+        return _rao_scott(cell, wave_from, wave_to, present, ddf, refused)
+    changes = np.asarray([b.value - a.value for a, b in present])
+    v = np.asarray([(a.se or 0.0) ** 2 + (b.se or 0.0) ** 2 for a, b in present])
+    if not (v > 0).all():
+        return refused("no variation within a group")
+    centre = float((changes / v).sum() / (1 / v).sum())
+    f = float(((changes - centre) ** 2 / v).sum()) / (k - 1)
     return ChangeTest(figure, item, by, category, wave_from, wave_to, f, k - 1, ddf,
                       float(stats.f.sf(f, k - 1, ddf)))
+
+
+def _rao_scott(cell: tuple[str, str, str, str], wave_from: str, wave_to: str,
+               present: list[tuple[TableRow, TableRow]], ddf: int,
+               refused: Callable[[str], ChangeTest]) -> ChangeTest:
+    """The Rao–Scott LRT of wave × group for a share, from the 2k cells (wave, group): each
+    cell's weighted share p, its weight sum W and its design variance (see ChangeTest)."""
+    k = len(present)
+    cells = [row for pair in present for row in pair]  # (group 1 then, now), (group 2 …)
+    p = np.asarray([shown_percent(r) / 100 for r in cells])
+    total = np.asarray([r.weighted_base if r.weighted_base is not None else r.base
+                        for r in cells], dtype=float)
+    var = np.asarray([((r.se or 0.0) / 100) ** 2 for r in cells])
+    if ((p <= 0) | (p >= 1)).any() or not (var > 0).all():
+        return refused("a group's share is 0 or 100 percent in a wave")
+    # The model without the interaction (wave + group) fitted to the cells by IRLS; the
+    # saturated model fits every cell's share exactly.
+    x = np.zeros((2 * k, k + 1))
+    x[:, 0] = 1.0
+    x[1::2, 1] = 1.0  # the later wave
+    for g in range(1, k):
+        x[2 * g:2 * g + 2, g + 1] = 1.0
+    beta: np.ndarray = np.zeros(k + 1)
+    for _ in range(100):
+        mu = 1 / (1 + np.exp(-(x @ beta)))
+        weight = total * mu * (1 - mu)
+        working = x @ beta + (p - mu) / (mu * (1 - mu))
+        step = np.linalg.solve(x.T @ (weight[:, None] * x), x.T @ (weight * working))
+        done = float(np.abs(step - beta).max()) < 1e-13
+        beta = step
+        if done:
+            break
+    mu = 1 / (1 + np.exp(-(x @ beta)))
+    chisq = float(2 * (total * (p * np.log(p / mu) + (1 - p) * np.log((1 - p) / (1 - mu)))).sum())
+    # The interaction as differences of the changes in log odds against the first group.
+    contrast = np.zeros((k - 1, 2 * k))
+    for g in range(1, k):
+        contrast[g - 1, [2 * g + 1, 2 * g, 1, 0]] = (1.0, -1.0, -1.0, 1.0)
+    odds = p * (1 - p)
+    design = contrast @ np.diag(var / odds ** 2) @ contrast.T
+    naive = contrast @ np.diag(1 / (total * odds)) @ contrast.T
+    misspec = np.linalg.eigvals(np.linalg.solve(naive, design)).real
+    figure, item, by, category = cell
+    return ChangeTest(figure, item, by, category, wave_from, wave_to,
+                      chisq / float(misspec.mean()) / (k - 1), k - 1, ddf,
+                      lrt_p_value(chisq, misspec, ddf), method="rao-scott")
 
 
 def _adjusted(changes: list[Change], adjust: str) -> tuple[Change, ...]:
@@ -320,7 +374,7 @@ def _cell(value: float | None) -> str:
 
 
 TEST_COLUMNS = ("figure", "item", "by", "category", "wave_from", "wave_to", "f", "ndf", "ddf",
-                "p_value", "not_computable")
+                "p_value", "not_computable", "method")
 
 
 def write_change_tests_csv(tests: Iterable[ChangeTest], path: Path) -> None:
@@ -330,7 +384,8 @@ def write_change_tests_csv(tests: Iterable[ChangeTest], path: Path) -> None:
         writer.writerow(TEST_COLUMNS)
         for t in tests:
             writer.writerow([t.figure, t.item, t.by, t.category, t.wave_from, t.wave_to,
-                             _cell(t.f), t.ndf, t.ddf, _cell(t.p_value), t.not_computable or ""])
+                             _cell(t.f), t.ndf, t.ddf, _cell(t.p_value), t.not_computable or "",
+                             t.method])
 
 
 def write_changes_csv(changes: Iterable[Change], path: Path) -> None:

@@ -190,3 +190,51 @@ def rao_scott_statistics(p: Matrix, v: Matrix, n: int, nu: int, rows: tuple[Any,
         f=f, ndf=d0, ddf=d0 * nu, p_value=p_value,
         chisq=chisq, df=df, p_chisq=float(stats.chi2.sf(chisq, df)),
     )
+
+
+def saddlepoint_tail(x: float, weights: ArrayLike, counts: ArrayLike) -> float | None:
+    """P(Σ weights_i χ²_1 > x), each weight repeated `counts` times, by the saddlepoint
+    approximation of R survey's `saddle` (None where R gives NA: the root is too near 0)."""
+    from scipy import optimize, stats
+
+    lam = np.asarray(weights, dtype=float)
+    rep = np.asarray(counts, dtype=float)
+    scale = float(lam.max())
+    lam, x = lam / scale, x / scale
+
+    def k0(z: float) -> float:
+        return float(-(rep * np.log(1 - 2 * z * lam)).sum() / 2)
+
+    def k1(z: float) -> float:
+        return float((rep * lam / (1 - 2 * z * lam)).sum())
+
+    def k2(z: float) -> float:
+        return float(2 * (rep * lam ** 2 / (1 - 2 * z * lam) ** 2).sum())
+
+    if (lam < 0).any():
+        low = float((1 / (2 * lam[lam < 0])).max()) * 0.99999
+    elif x > float((rep * lam).sum()):
+        low = -0.01
+    else:
+        low = -float(rep.sum()) / (2 * x)
+    high = float((1 / (2 * lam[lam > 0])).min()) * 0.99999
+    zeta = optimize.brentq(lambda z: k1(z) - x, low, high, xtol=1e-15, rtol=1e-15)
+    if abs(zeta) < 1e-4:
+        return None
+    w = float(np.sign(zeta) * np.sqrt(2 * (zeta * x - k0(zeta))))
+    v = zeta * np.sqrt(k2(zeta))
+    return float(stats.norm.sf(w + np.log(v / w) / w))
+
+
+def lrt_p_value(chisq: float, misspec: ArrayLike, ddf: float) -> float:
+    """The p-value of a Rao–Scott working likelihood ratio test as R survey's regTermTest(...,
+    method = "LRT") gives it: `pFsum` by saddlepoint (Satterthwaite's F where R's saddle is
+    NA), the statistic's weights being the design-effect eigenvalues `misspec`."""
+    from scipy import stats
+
+    a = np.asarray(misspec, dtype=float)
+    tr = float(a.mean())
+    tr2 = float((a ** 2).mean()) / tr ** 2
+    p = float(stats.f.sf(chisq / (a.size / tr2) / (tr * tr2), a.size / tr2, ddf))
+    exact = saddlepoint_tail(0.0, np.append(a, -chisq / ddf), np.append(np.ones(a.size), ddf))
+    return p if exact is None else exact
