@@ -504,3 +504,24 @@ def test_a_cell_without_answers_in_a_wave_prints_no_numbers(second: Study,
     grid = change_grid(second, tables, second.figure("4.1"))
     assert grid is not None
     assert grid.rows == [["Ja – Sykehjem", *[NOT_COMPUTABLE] * 4]]
+
+
+def test_the_lrt_p_value_has_an_answer_at_the_edges() -> None:
+    from tverrsnitt.tabulate.rao_scott import lrt_p_value
+
+    # R: pFsum(4.855…, rep(1, 3), λ, ddf = 2325, method = "saddlepoint", lower.tail = FALSE)
+    lam = [1.0008730358588, 1.00086957273325, 1.0008637050199]
+    assert abs(lrt_p_value(4.85536236194093, lam, 2325) - 0.184353086924367) < 1e-8
+    assert lrt_p_value(0.0, lam, 2325) == 1.0
+    tiny = lrt_p_value(1e-9, lam, 2325)
+    assert 0.99 < tiny <= 1.0
+
+
+@given(chisq=st.floats(1e-12, 1e4), lam=st.lists(st.floats(0.05, 20.0), min_size=1, max_size=8),
+       ddf=st.integers(1, 100_000))
+def test_the_lrt_p_value_is_a_probability_for_any_design_effects(
+        chisq: float, lam: list[float], ddf: int) -> None:
+    from tverrsnitt.tabulate.rao_scott import lrt_p_value
+
+    p = lrt_p_value(chisq, lam, ddf)
+    assert 0.0 <= p <= 1.0

@@ -218,7 +218,10 @@ def saddlepoint_tail(x: float, weights: ArrayLike, counts: ArrayLike) -> float |
     else:
         low = -float(rep.sum()) / (2 * x)
     high = float((1 / (2 * lam[lam > 0])).min()) * 0.99999
-    zeta = optimize.brentq(lambda z: k1(z) - x, low, high, xtol=1e-15, rtol=1e-15)
+    try:
+        zeta = optimize.brentq(lambda z: k1(z) - x, low, high, xtol=1e-15, rtol=1e-15)
+    except ValueError:  # no sign change in the bracket: R's uniroot stops; fall back
+        return None
     if abs(zeta) < 1e-4:
         return None
     w = float(np.sign(zeta) * np.sqrt(2 * (zeta * x - k0(zeta))))
@@ -233,6 +236,8 @@ def lrt_p_value(chisq: float, misspec: ArrayLike, ddf: float) -> float:
     from scipy import stats
 
     a = np.asarray(misspec, dtype=float)
+    if not chisq > 0:
+        return 1.0  # the models fit alike: no evidence against the smaller one
     tr = float(a.mean())
     tr2 = float((a ** 2).mean()) / tr ** 2
     p = float(stats.f.sf(chisq / (a.size / tr2) / (tr * tr2), a.size / tr2, ddf))
