@@ -70,13 +70,13 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
                 waves = trend.build(study, figure, tables.comparison)
                 if waves is not None:
                     charts[waves.figure_id] = _render(folder, waves,
-                                                      trend_alt(study, figure, waves), cache)
+                                                      trend_alt(figure, waves), cache)
             if progress is not None:
                 progress(figure.id)
     return charts
 
 
-def trend_alt(study: Study, figure: StudyFigure, data: ChartData) -> str:
+def trend_alt(figure: StudyFigure, data: ChartData) -> str:
     """The alt text of a trend chart: what it compares, and which changes are significant."""
     first, second = (s.name for s in data.series)
     starred = [row.label.split(" *")[0] for panel in data.panels for row in panel.rows

@@ -2,9 +2,9 @@
 
 Built only for a figure that shows its change (`Comparison.shows_trend`): shares are drawn by
 the grouped kind (a cluster per row, a colour per wave), means and net scores as dots on the
-number's own axis (the dots kind, one per wave). Each
-row's label carries both waves' N and a '*' where the change is significant; rows hidden by
-disclosure control in either wave are left out and the note says so.
+number's own axis (the dots kind, one per wave). Each row's label carries both waves' N and a
+'*' where the change is significant; rows hidden by disclosure control in either wave are left
+out and the note says so.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _values(study: Study, change: Change) -> tuple[Value, Value]:
 
 
 def build(study: Study, figure: Figure, comparison: Comparison) -> ChartData | None:
-    """Both waves' shares of the figure's changed categories, or None when it has none."""
+    """Both waves' numbers of the figure's changed categories, or None when it has none."""
     if not comparison.shows_trend(study, figure):
         return None
     by = figure.by
