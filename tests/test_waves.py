@@ -525,3 +525,25 @@ def test_the_lrt_p_value_is_a_probability_for_any_design_effects(
 
     p = lrt_p_value(chisq, lam, ddf)
     assert 0.0 <= p <= 1.0
+
+
+def test_wave_settings_in_a_study_of_one_wave_are_refused(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study, ignore=shutil.ignore_patterns("data"))
+    edit(study / "study.yaml",
+         '  - {id: "2023", data: data/export-2023.csv, start: 2023-03-06, end: 2023-03-26}\n', "")
+    message = problems_of(study)
+    assert "the section 'Endring siden 2023' (compare: true) would never be printed" in message
+    assert "figure '3.1' has no other wave to show its change against (trend: true)" in message
+    assert "study.yaml lists fewer than two waves" in message
+    assert "report.yaml, line " in message and "figures.yaml, line " in message
+    # A change placeholder in a study of one wave (checked with the prose, once the rest is
+    # sound).
+    from tverrsnitt.study.check import number_ref_problems
+    from tverrsnitt.study.model import NumberRef
+
+    school = load_study(ROOT / "examples" / "skolemiljo-2023")
+    problems = number_ref_problems(school, NumberRef(figure="4.10", item="q410_utnytte",
+                                                     category="I stor grad", format="change"))
+    assert any("format 'change' has no earlier wave to say the change since" in p
+               for p in problems)

@@ -62,6 +62,11 @@ _TOTAL_CLASH = (f"{TOTAL!r} is the name of the total row beside every breakdown,
                 f"e.g. '{TOTAL} annet' or 'Alle andre'")
 
 
+# A wave setting in a study of one wave: it could never print anything.
+_NO_WAVES = ("{what}: study.yaml lists fewer than two waves; add them (waves: [{{id: '2023', "
+             "data: …}}, {{id: '2025', data: …}}]) or leave the setting out")
+
+
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -453,7 +458,12 @@ class _Checker:
         """What the report's outline itself must satisfy, whatever the figures say: no empty
         heading, and a bibliography whose works are all cited."""
 
+        waves = len(self.study.meta.waves) > 1
+
         def visit(section: Section, path: KeyPath) -> None:
+            if section.compare and not waves:
+                self.add("report.yaml", (*path, "compare"), _NO_WAVES.format(
+                    what=f"the section {section.title!r} (compare: true) would never be printed"))
             if not (section.paragraphs or section.figures or section.methods or section.quotes
                     or section.sections):
                 self.add("report.yaml", (*path, "title"),
@@ -468,6 +478,12 @@ class _Checker:
             visit(part, (key,))
         for index, chapter in enumerate(report.chapters):
             visit(chapter, ("chapters", index))
+        if not waves:
+            for figure in self.study.figures:
+                if figure.trend:
+                    self.add("figures.yaml", (*self.study.figure_path(figure.id), "trend"),
+                             _NO_WAVES.format(what=f"figure {figure.id!r} has no other wave to "
+                                                   "show its change against (trend: true)"))
         self.bibliography()
 
     def bibliography(self) -> None:
@@ -880,6 +896,9 @@ def number_ref_problems(study: Study, ref: NumberRef) -> list[str]:
                         f"(it would read as a percent or a count); use format: "
                         f"{' or '.join(allowed)}, or leave format out (auto)")
     chosen = allowed[0] if ref.format == "auto" else ref.format
+    if chosen == "change" and len(study.meta.waves) < 2:
+        problems.append(_NO_WAVES.format(what="format 'change' has no earlier wave to say the "
+                                              "change since"))
     if chosen == "change":
         if not isinstance(ref.item, str):
             problems.append("format 'change' prints the change of one item; give one 'item'")
