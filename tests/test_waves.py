@@ -327,9 +327,9 @@ def test_the_compared_report_says_what_changed_in_words_and_tables(tmp_path: Pat
     document = docx.Document(str(tmp_path / "out" / "report.docx"))
     texts = [p.text for p in document.paragraphs]
     assert any(rise in t for t in texts)
-    single = build_report(STUDY, tmp_path / "single", formats=["docx"])
-    pictures = len(document.inline_shapes)
-    assert pictures == len(docx.Document(str(single.out_dir / "report.docx")).inline_shapes) + 5
+    # Every chart drawn is in the document once: the figures' own and the five of both waves.
+    drawn_png = [f for f in result.files if f.suffix == ".png"]
+    assert len(document.inline_shapes) == len(drawn_png)
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "+4,7*" in cells and "+2,1 til +7,4" in cells
 
@@ -365,7 +365,7 @@ def test_a_quantile_changes_without_a_test(changes: dict[tuple[str, ...], Change
     assert median.note is not None and "medianer" in median.note
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[
+@settings(max_examples=8, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(sizes=st.tuples(st.one_of(st.integers(0, 12), st.integers(13, 400)),
                        st.one_of(st.integers(0, 12), st.integers(13, 400))),
