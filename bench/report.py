@@ -349,14 +349,22 @@ def full_report_section() -> dict:
 def cli_wall(source: Path | None = None, formats: str | None = None) -> float | None:
     """Wall time of the report command as a user runs it, or None (with a note) if it fails;
     `source` is another build's src/ folder to run instead of this checkout's."""
-    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
-        extra = f", '--format', {formats!r}" if formats else ""
+    return command_wall(["report", str(STUDY), *(["--format", formats] if formats else [])],
+                        source)
+
+
+SECOND = ROOT / "examples" / "arbeidsmiljo-2025"
+
+
+def command_wall(args: list[str], source: Path | None = None) -> float | None:
+    """Wall time of one `tverrsnitt` command with every chart drawn (as by a first build, and
+    as by builds older than the chart cache), or None with a note; `source` is another
+    build's src/ folder to run instead of this checkout's."""
+    with tempfile.TemporaryDirectory(prefix="bench-cmd-") as tmp:
         check = (f"import tverrsnitt.cli as c; assert c.__file__.startswith({str(source)!r}), "
                  "c.__file__; " if source is not None else "")
         code = (f"import sys; {check}from tverrsnitt.cli import main; "
-                f"sys.exit(main(['report', {str(STUDY)!r}, '--quiet', '--out', {tmp + '/out'!r}"
-                f"{extra}]))")
-        # Every chart drawn, as by a first build (and as by builds older than the chart cache).
+                f"sys.exit(main([*{args!r}, '--quiet', '--out', {tmp + '/out'!r}]))")
         env = {**os.environ, "TVERRSNITT_CACHE": "off",
                **({"PYTHONPATH": str(source)} if source is not None else {})}
         start = time.perf_counter()
@@ -364,32 +372,12 @@ def cli_wall(source: Path | None = None, formats: str | None = None) -> float | 
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                   timeout=600, check=False, env=env)
         except subprocess.TimeoutExpired:
-            print("  the report command timed out after 600 s")
+            print(f"  `tverrsnitt {' '.join(args[:1])}` timed out after 600 s")
             return None
         wall = time.perf_counter() - start
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        print(f"  the report command was not measured: {last}")
-        return None
-    return wall
-
-
-SECOND = ROOT / "examples" / "arbeidsmiljo-2025"
-
-
-def command_wall(args: list[str]) -> float | None:
-    """Wall time of one `tverrsnitt` command (every chart drawn), or None with a note."""
-    with tempfile.TemporaryDirectory(prefix="bench-cmd-") as tmp:
-        code = ("import sys; from tverrsnitt.cli import main; "
-                f"sys.exit(main([*{args!r}, '--quiet', '--out', {tmp + '/out'!r}]))")
-        env = {**os.environ, "TVERRSNITT_CACHE": "off"}
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=600, check=False, env=env)
-        wall = time.perf_counter() - start
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        print(f"  not measured: {last}")
+        print(f"  the {args[0]} command was not measured: {last}")
         return None
     return wall
 

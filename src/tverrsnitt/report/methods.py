@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..numbers import decimal, thousands
+from ..numbers import decimal, signed, thousands
 from ..study import layout
 from ..tabulate.disclosure import withheld_parts
 from ..weight.representativity import NonresponseAnalysis
@@ -36,14 +36,6 @@ class MethodResults:
     wave: str | None = None
     compared_wave: str | None = None
     compared: MethodResults | None = None
-
-
-def signed(value: float) -> str:
-    """'+2,5' or '−3,4' (a real minus sign), '0,0' for nothing."""
-    text = decimal(abs(value))
-    if text == decimal(0.0):
-        return text
-    return ("+" if value > 0 else "\u2212") + text
 
 
 def nonresponse_grids(analysis: NonresponseAnalysis, k: int) -> list[Grid]:
