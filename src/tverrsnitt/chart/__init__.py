@@ -14,7 +14,6 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..study.model import Figure as StudyFigure
 from ..study.model import Study
 from ..tabulate import Tables
 from . import canvas, style, trend
@@ -69,28 +68,11 @@ def render_charts(study: Study, tables: Tables, out_dir: Path,
                 # With --compare: both waves' shares beside each other, a second chart.
                 waves = trend.build(study, figure, tables.comparison)
                 if waves is not None:
-                    charts[waves.figure_id] = _render(folder, waves,
-                                                      trend_alt(figure, waves), cache)
+                    alt = trend.alt_text(study, figure, tables.comparison, waves)
+                    charts[waves.figure_id] = _render(folder, waves, alt, cache)
             if progress is not None:
                 progress(figure.id)
     return charts
-
-
-def trend_alt(figure: StudyFigure, data: ChartData) -> str:
-    """The alt text of a trend chart: what it compares, and which changes are significant."""
-    first, second = (s.name for s in data.series)
-    starred = [row.label.split(" *")[0] for panel in data.panels for row in panel.rows
-               if " *" in row.label]
-    shape = ("Punktdiagram: {title} i {first} og {second}, ett punkt per runde."
-             if data.kind == "dots" else
-             "Gruppert stolpediagram i prosent: {title} i {first} og {second}, en stolpe per "
-             "runde.")
-    text = shape.format(title=figure.title, first=first, second=second)
-    if starred:
-        text += f" Signifikant endring for {', '.join(starred)}."
-    else:
-        text += " Ingen av endringene er statistisk signifikante."
-    return text
 
 
 def draw(data: ChartData) -> Figure:

@@ -108,3 +108,27 @@ def build(study: Study, figure: Figure, comparison: Comparison) -> ChartData | N
                      axis_label=f"{word}{unit}", note=note, rows_are=rows_are,
                      breakdown=breakdown, axis=number_axis(study, figure, values),
                      measure=measure)
+
+
+def _shown(study: Study, figure: Figure, change: Change) -> str:
+    """A row's name as the chart prints it (without its N and mark)."""
+    if figure.by != "none":
+        return change.group
+    return item_label(study, change.item)
+
+
+def alt_text(study: Study, figure: Figure, comparison: Comparison, data: ChartData) -> str:
+    """What the chart compares, and which of its rows changed significantly."""
+    first, second = comparison.wave_from, comparison.wave_to
+    shape = ("Punktdiagram: {title} i {first} og {second}, ett punkt per runde."
+             if data.kind == "dots" else
+             "Gruppert stolpediagram i prosent: {title} i {first} og {second}, en stolpe per "
+             "runde.")
+    text = shape.format(title=figure.title, first=first, second=second)
+    drawn = {(row.item, row.group, row.category) for panel in data.panels for row in panel.rows}
+    starred = [_shown(study, figure, c) for c in comparison.changes
+               if c.figure == figure.id and c.by == figure.by and c.significant
+               and (c.item, None if figure.by == "none" else c.group, c.category) in drawn]
+    if starred:
+        return f"{text} Signifikant endring for {', '.join(dict.fromkeys(starred))}."
+    return f"{text} Ingen av endringene er statistisk signifikante."

@@ -91,7 +91,7 @@ def wave_questions(study: Study, wave: str) -> WaveQuestions:
     """The questionnaire as `wave` asked it."""
     changes = {q.code: q.in_wave(wave) for q in study.questions}
     return WaveQuestions(
-        frozenset(code for code, c in changes.items() if not c.asked),
+        frozenset(study.not_asked(wave)),
         {q.code: q.model_copy(update={"header": changes[q.code].header})
          for q in study.questions if changes[q.code].header is not None},
         {code: c.options for code, c in changes.items() if c.options})
