@@ -272,3 +272,17 @@ def test_weighted_comparisons_are_the_same_number_in_every_run(study: Study,
              for r in add_uncertainty(study, data, tables, "logit")
              if study.comparison(r.by) is not None] for _ in range(4)]
     assert runs[0] and all(run == runs[0] for run in runs[1:])
+
+
+def test_a_weighted_share_of_100_percent_has_se_0_as_in_r() -> None:
+    # Every respondent said yes: R's residuals are all 0, so its SE is 0. The sums of squared
+    # weights of all and of the yes-sayers can differ in the last bit by rounding; that is no
+    # variance below 0 (and no NaN).
+    import warnings
+
+    from tverrsnitt.tabulate.closed_form import share_and_se
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p, se = share_and_se(3, 1.0, 0.54, 1.0, 0.5400000000000001)
+    assert float(p) == 1.0 and float(se) == 0.0

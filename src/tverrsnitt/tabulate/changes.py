@@ -281,9 +281,11 @@ def _group_test(study: Study, before: Tables, after: Tables, cell: tuple[str, st
     n = sum(a.base + b.base for a, b in present)
     ddf = n - 2 * k - 1
 
+    method = "rao-scott" if category_value(category) == "share" else "wald"
+
     def refused(reason: str) -> ChangeTest:
         return ChangeTest(figure, item, by, category, wave_from, wave_to, None, max(k - 1, 0),
-                          ddf, None, reason)
+                          ddf, None, reason, method)
 
     if groups_covary:
         return refused("raked design: the groups' estimates covary within a wave")

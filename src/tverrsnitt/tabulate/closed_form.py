@@ -43,7 +43,9 @@ def share_and_se(n_design: ArrayLike, sw: ArrayLike, sw2: ArrayLike, sw_y: Array
     """Share p = sum w y / sum w of each domain and its linearised SE on a design of n units."""
     n, w, w2, wy, w2y = _array(n_design), _array(sw), _array(sw2), _array(sw_y), _array(sw2_y)
     p = wy / w
-    total = w2y * (1 - p) ** 2 + (w2 - w2y) * p**2
+    # A sum of squares; with weights, w2 - w2y of a share of 100 % can come out a hair below 0
+    # by rounding, where R's residuals are all exactly 0 and its SE is 0.
+    total = np.maximum(w2y * (1 - p) ** 2 + (w2 - w2y) * p**2, 0.0)
     return p, np.sqrt(n / (n - 1) * total / w**2)
 
 
